@@ -1,0 +1,112 @@
+"""The fork server: forks workers with torch, NumPy and SymPy already imported.
+
+It is forked from the grader before the reference solutions or the checks
+are imported, so a worker's memory holds nothing a student may not see, and
+it never runs a torch operation itself, so its children start with a clean
+thread pool. Messages travel over a SOCK_SEQPACKET pair; a worker's socket
+is passed as a file descriptor.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+from typing import NoReturn
+
+from . import worker
+from .confine import SandboxUser, kill_all_processes_of
+
+PRELOAD = ("math", "random", "itertools", "functools", "collections", "copy", "typing", "dataclasses",
+           "time", "fractions", "decimal", "statistics", "numbers", "abc", "enum", "warnings",
+           "numpy.linalg", "numpy.random", "torch.nn", "torch.nn.functional", "torch.optim",
+           "torch.utils.data", "sympy")
+
+
+def preload() -> None:
+    """Import what student code commonly imports, while the files are still readable."""
+    import importlib
+    for name in PRELOAD:
+        importlib.import_module(name)
+
+
+class ForkServer:
+    """Handle on the fork-server process, held by the trusted grader."""
+
+    def __init__(self) -> None:
+        preload()
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid == 0:
+            mine.close()
+            _serve(theirs)
+        theirs.close()
+        self.pid = pid
+        self._sock = mine
+
+    def spawn(self, job: dict, worker_sock: socket.socket) -> int:
+        """Fork a worker that runs ``job`` on ``worker_sock``; returns its pid."""
+        socket.send_fds(self._sock, [json.dumps({"op": "spawn", "job": job}).encode()], [worker_sock.fileno()])
+        return self._reply()["pid"]
+
+    def reap(self, pid: int, grace: float) -> int:
+        """Give a worker ``grace`` seconds to exit, kill its process group, return its wait status."""
+        self._sock.sendall(json.dumps({"op": "reap", "pid": pid, "grace": grace}).encode())
+        return self._reply()["status"]
+
+    def sweep(self, user: SandboxUser) -> None:
+        """Kill every process the sandbox account still owns."""
+        self._sock.sendall(json.dumps({"op": "sweep", "user": [user.name, user.uid, user.gid]}).encode())
+        self._reply()
+
+    def close(self) -> None:
+        self._sock.close()
+        os.waitpid(self.pid, 0)
+
+    def _reply(self) -> dict:
+        data = self._sock.recv(65536)
+        if not data:
+            raise RuntimeError("the fork server has stopped")
+        return json.loads(data)
+
+
+def _serve(sock: socket.socket) -> NoReturn:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
+    try:
+        while True:
+            data, fds, _, _ = socket.recv_fds(sock, 65536, 1)
+            if not data:
+                break
+            req = json.loads(data)
+            if req["op"] == "spawn":
+                pid = os.fork()
+                if pid == 0:
+                    sock.close()
+                    worker.main(fds[0], req["job"])
+                os.close(fds[0])
+                sock.sendall(json.dumps({"pid": pid}).encode())
+            elif req["op"] == "reap":
+                sock.sendall(json.dumps({"status": _reap(req["pid"], req["grace"])}).encode())
+            elif req["op"] == "sweep":
+                kill_all_processes_of(SandboxUser(*req["user"]))
+                sock.sendall(b"{}")
+    finally:
+        os._exit(0)
+
+
+def _reap(pid: int, grace: float) -> int:
+    """Wait up to ``grace`` seconds for a natural exit, then kill the whole group and reap.
+
+    The group is killed before reaping so stragglers die too, while the
+    unreaped leader still holds the id and it cannot have been reused.
+    """
+    deadline = time.monotonic() + grace
+    flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+    while time.monotonic() < deadline and os.waitid(os.P_PID, pid, flags) is None:
+        time.sleep(0.01)
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    return os.waitpid(pid, 0)[1]

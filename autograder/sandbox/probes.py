@@ -1,0 +1,171 @@
+"""What a worker can be asked to do with the student's module.
+
+This runs inside the sandbox and holds no expected values: it calls, builds
+and measures student code and returns raw observations as plain data. Every
+judgement is made by the checks in the trusted process.
+"""
+from __future__ import annotations
+
+import traceback
+import types
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import wire
+
+Phase = Callable[[str], None]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+# Functions a check may pass to student code: built here, named on the wire.
+CALLABLES: dict[str, Callable] = {
+    "identity": lambda z: z,
+    "tanh": np.tanh,
+    "tanh_prime": lambda z: 1.0 - np.tanh(z) ** 2,
+    "sigmoid": _sigmoid,
+    "sigmoid_prime": lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)),
+    "relu": lambda z: np.maximum(z, 0.0),
+    "relu_prime": lambda z: (z > 0).astype(float),
+}
+
+
+class ProbeFailure(Exception):
+    """Student code could not be asked what the check wanted; ``info`` says why."""
+
+    def __init__(self, info: dict):
+        super().__init__(info.get("message", ""))
+        self.info = info
+
+
+def describe_exception(exc: BaseException, student_file: str) -> dict:
+    """Exception summary showing only frames from the student's own file."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == student_file]
+    where = [f"line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames[-3:]]
+    kind = "not_implemented" if isinstance(exc, NotImplementedError) else "exception"
+    try:
+        message = str(exc)[:500]
+    except BaseException:  # a student exception whose __str__ itself fails
+        message = ""
+    return {"kind": kind, "type": type(exc).__name__, "message": message, "where": where}
+
+
+def _lookup(module: types.ModuleType, name: str) -> Any:
+    if not hasattr(module, name):
+        raise ProbeFailure({"kind": "missing", "message": f"{name} is not defined"})
+    value = getattr(module, name)
+    if value is None:
+        raise ProbeFailure({"kind": "not_implemented", "message": f"{name} is still None"})
+    return value
+
+
+def _snapshot(values: list) -> list:
+    return [v.detach().clone() if isinstance(v, torch.Tensor) else v.copy() if isinstance(v, np.ndarray) else None
+            for v in values]
+
+
+def _changed(before: Any, after: Any) -> bool:
+    if before is None:
+        return False
+    if isinstance(before, torch.Tensor):
+        return not torch.equal(before, after.detach()) if after.shape == before.shape else True
+    return after.shape != before.shape or not np.array_equal(before, after, equal_nan=True)
+
+
+def probe_value(module: types.ModuleType, req: dict, phase: Phase) -> dict:
+    return {"value": _lookup(module, req["name"])}
+
+
+def probe_call(module: types.ModuleType, req: dict, phase: Phase) -> dict:
+    """Call a function; report its result and which array arguments it modified."""
+    fn = _lookup(module, req["name"])
+    args, kwargs = req["args"], req.get("kwargs", {})
+    names = [str(i) for i in range(len(args))] + list(kwargs)
+    values = list(args) + list(kwargs.values())
+    before = _snapshot(values)
+    phase(req["name"])
+    result = fn(*args, **kwargs)
+    mutated = [n for n, b, a in zip(names, before, values) if _changed(b, a)]
+    return {"value": result, "mutated": mutated}
+
+
+def _construct(module: types.ModuleType, name: str, seed: int, phase: Phase) -> Any:
+    cls = _lookup(module, name)
+    torch.manual_seed(seed)
+    phase(f"{name}()")
+    return cls()
+
+
+def _structure(obj: Any) -> dict:
+    """Registered parameters and the mistakes visible in a module's attributes."""
+    if not isinstance(obj, nn.Module):
+        return {"is_module": False, "type": type(obj).__qualname__}
+    listed = [attr for attr, v in vars(obj).items()
+              if isinstance(v, (list, tuple)) and any(isinstance(x, nn.Module) for x in v)]
+    classes = [attr for attr, v in vars(obj).items() if isinstance(v, type) and issubclass(v, nn.Module)]
+    convs = [[prefix, m.in_channels, m.out_channels, list(m.kernel_size), list(m.padding)
+              if not isinstance(m.padding, str) else m.padding, list(m.stride), m.groups, m.bias is not None]
+             for prefix, m in obj.named_modules() if isinstance(m, nn.Conv2d)]
+    params = [[n, list(p.shape)] for n, p in obj.named_parameters()]
+    return {"is_module": True, "type": type(obj).__qualname__, "parameters": params,
+            "num_parameters": sum(p.numel() for p in obj.parameters()),
+            "list_attributes": listed, "class_attributes": classes, "convs": convs}
+
+
+def probe_module(module: types.ModuleType, req: dict, phase: Phase) -> dict:
+    """Build ``name()`` with a fixed seed and describe what it registered."""
+    return _structure(_construct(module, req["name"], req["seed"], phase))
+
+
+def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
+    """Build, run forward on the inputs, backpropagate the output's sum.
+
+    Returns the weights used so the trusted side can replay them through the
+    reference, and which parameters received a nonzero gradient.
+    """
+    obj = _construct(module, req["name"], req["seed"], phase)
+    report = _structure(obj)
+    if not report["is_module"]:
+        return report
+    report["state"] = {n: p.detach().clone() for n, p in obj.named_parameters()}
+    phase(f"{req['name']}.forward")
+    out = obj(*req["inputs"])
+    report["output"] = out
+    if isinstance(out, torch.Tensor) and out.requires_grad:
+        phase(f"{req['name']}.backward")
+        out.sum().backward()
+    report["grads"] = {n: "none" if p.grad is None else "zero" if not bool(p.grad.any()) else "ok"
+                       for n, p in obj.named_parameters()}
+    return report
+
+
+PROBES: dict[str, Callable[[types.ModuleType, dict, Phase], dict]] = {
+    "value": probe_value,
+    "call": probe_call,
+    "module": probe_module,
+    "forward": probe_forward,
+}
+
+
+def run(module: types.ModuleType, student_file: str, doc: dict, arrays: Callable[[str], np.ndarray],
+        phase: Phase) -> tuple[dict, dict[str, np.ndarray]]:
+    """Answer one encoded request; returns the encoded response and its arrays."""
+    out_arrays: dict[str, np.ndarray] = {}
+    try:
+        req = wire.decode(doc, arrays, callables=CALLABLES).value
+        body = PROBES[req["probe"]](module, req, phase)
+    except ProbeFailure as failure:
+        return {"ok": False, "error": failure.info}, {}
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and KeyboardInterrupt from student code included
+        return {"ok": False, "error": describe_exception(exc, student_file)}, {}
+    try:
+        return {"ok": True, "body": wire.encode(body, out_arrays)}, out_arrays
+    except wire.WireError as exc:
+        return {"ok": False, "error": {"kind": "unserializable", "message": str(exc)}}, {}
+    except BaseException as exc:  # noqa: BLE001 - a student object that breaks while being read
+        return {"ok": False, "error": describe_exception(exc, student_file)}, {}

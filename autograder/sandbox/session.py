@@ -1,0 +1,254 @@
+"""The trusted side's handle on one submission's student code.
+
+``WorkerSession`` runs it in a confined worker and restarts the worker after
+a crash or a timeout, so one problem's failure costs only that problem.
+``InProcessSession`` runs the same probes in this process: the speed floor
+for the benchmark, never for grading untrusted code.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import probes, wire
+from .confine import Limits, SandboxUser, sandbox_user
+from .forkserver import ForkServer
+
+MAX_RESPONSE_BYTES = 16 * 2**20
+GRADER_ROOT = Path(__file__).resolve().parents[2]
+
+
+class StudentFailure(Exception):
+    """Student code did not produce a value; ``message`` is written for the student."""
+
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+
+
+def failure_from(info: dict, subject: str) -> StudentFailure:
+    """Student-facing failure from a worker's error report."""
+    kind = info.get("kind", "exception")
+    if kind in ("missing", "not_implemented") and "type" not in info:
+        return StudentFailure(kind, info["message"])
+    if kind == "not_implemented":
+        return StudentFailure(kind, f"{subject} is not implemented yet (it raises NotImplementedError)")
+    if kind == "unserializable":
+        return StudentFailure(kind, f"{subject} returned something the grader cannot read: {info['message']}")
+    text = f"{subject} raised {info['type']}" + (f": {info['message']}" if info["message"] else "")
+    if info["type"] == "MemoryError":
+        text += " (the memory limit was reached)"
+    where = info.get("where") or []
+    if where:
+        text += "\n  " + "\n  ".join(where)
+    return StudentFailure(kind, text)
+
+
+def describe_status(status: int) -> str:
+    """Plain words for a worker's wait status."""
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        meaning = {signal.SIGSEGV: "segmentation fault", signal.SIGKILL: "killed, often by the memory limit",
+                   signal.SIGXCPU: "CPU time limit exceeded", signal.SIGABRT: "aborted",
+                   signal.SIGXFSZ: "file size limit exceeded"}.get(sig, "")
+        return f"signal {signal.Signals(sig).name}" + (f" ({meaning})" if meaning else "")
+    return f"exit status {os.WEXITSTATUS(status)} (sys.exit or os._exit in your code?)"
+
+
+class Session:
+    """What every session offers the checks."""
+
+    names: frozenset[str]
+
+    def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def output(self, limit: int = 4000) -> str:
+        """The start of what student code printed."""
+        return ""
+
+
+class WorkerSession(Session):
+    """A submission served by a confined worker forked from ``server``."""
+
+    def __init__(self, server: ForkServer, source: Path, module_name: str, *,
+                 limits: Limits = Limits(), import_timeout: float = 20.0):
+        self._server = server
+        self._limits = limits
+        self._import_timeout = import_timeout
+        self._user = sandbox_user()
+        self._module_name = module_name
+        self._workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
+        self._file = self._workdir / f"{module_name}.py"
+        shutil.copyfile(source, self._file)
+        if self._user is not None:
+            os.chown(self._workdir, self._user.uid, self._user.gid)
+        self._sock: socket.socket | None = None
+        self._pid: int | None = None
+        self._buffer = b""
+        self._seq = 0
+        self._broken: StudentFailure | None = None
+        self._output: str | None = None
+        self.names = frozenset()
+
+    def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
+        if self._sock is None:
+            self._start()
+        self._seq += 1
+        folder = self._workdir / f"q{self._seq}"
+        folder.mkdir()
+        arrays: dict[str, np.ndarray] = {}
+        doc = wire.encode(req, arrays)
+        wire.save_arrays(arrays, folder)
+        os.chmod(folder, 0o755)
+        try:
+            self._sock.sendall(json.dumps({"request": doc, "arrays": folder.name,
+                                           "reply": f"r{self._seq}"}).encode() + b"\n")
+        except OSError:
+            pass  # a dead worker shows up as end of stream below
+        reply = self._await(timeout, subject)
+        if not reply["ok"]:
+            raise failure_from(reply["error"], subject)
+        try:
+            return wire.decode(reply["body"], wire.array_loader(self._workdir / _plain_name(reply["arrays"])))
+        except (wire.WireError, OSError, ValueError, KeyError, TypeError) as exc:
+            raise StudentFailure("unserializable", f"{subject} returned a value the grader could not read ({exc})")
+
+    def _start(self) -> None:
+        if self._broken is not None:
+            raise self._broken
+        mine, theirs = socket.socketpair()
+        job = {"workdir": str(self._workdir), "module_file": str(self._file), "module_name": self._module_name,
+               "limits": asdict(self._limits), "hidden_paths": [str(GRADER_ROOT)],
+               "user": [self._user.name, self._user.uid, self._user.gid] if self._user else None}
+        self._pid = self._server.spawn(job, theirs)
+        theirs.close()
+        self._sock, self._buffer = mine, b""
+        try:
+            ready = self._await(self._import_timeout, f"importing {self._file.name}")
+        except StudentFailure as failure:
+            self._broken = StudentFailure("import_failed", f"{failure.message}; no check could run")
+            raise self._broken
+        if not ready["ready"]:
+            info = ready["error"]
+            self._broken = failure_from(info, f"importing {self._file.name}")
+            self._broken.kind = "import_failed"
+            self._stop()
+            raise self._broken
+        self.names = frozenset(ready["names"])
+
+    def _await(self, timeout: float, subject: str) -> dict:
+        """Read lines until a final reply; phases say where a timeout struck."""
+        deadline = time.monotonic() + timeout
+        where = subject
+        while True:
+            line = self._read_line(deadline)
+            if line is None:
+                status = self._stop()
+                raise StudentFailure("crashed", f"the process running {where} died: {describe_status(status)}")
+            if line is TimeoutError:
+                self._stop(grace=0.0)
+                raise StudentFailure("timeout", f"timed out after {timeout:g} s in {where}")
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                self._stop()
+                raise StudentFailure("crashed", f"the process running {where} sent garbage")
+            if "phase" in msg:
+                where = msg["phase"]
+                continue
+            return msg
+
+    def _read_line(self, deadline: float) -> bytes | None | type[TimeoutError]:
+        while b"\n" not in self._buffer:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return TimeoutError
+            ready, _, _ = select.select([self._sock], [], [], remaining)
+            if not ready:
+                return TimeoutError
+            chunk = self._sock.recv(1 << 20)
+            if not chunk:
+                return None
+            self._buffer += chunk
+            if len(self._buffer) > MAX_RESPONSE_BYTES:
+                return None
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+    def _stop(self, grace: float = 1.0) -> int:
+        """Kill the worker's process group and reap it; the next request starts a new one."""
+        status = self._server.reap(self._pid, grace) if self._pid is not None else 0
+        if self._sock is not None:
+            self._sock.close()
+        self._sock, self._pid = None, None
+        return status
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()  # the worker sees end of stream and exits
+            self._sock = None
+            self._stop()
+        if self._user is not None and self._user.dedicated:
+            self._server.sweep(self._user)
+        self._output = self.output()
+        shutil.rmtree(self._workdir, ignore_errors=True)
+
+    def output(self, limit: int = 4000) -> str:
+        if self._output is not None:
+            return self._output[:limit]
+        try:
+            fd = os.open(self._workdir / "output.txt", os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            return ""
+        with os.fdopen(fd, "rb") as fh:
+            return fh.read(limit).decode("utf-8", "replace")
+
+
+def _plain_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.startswith("r") or not name[1:].isdigit():
+        raise wire.WireError("malformed reply")
+    return name
+
+
+class InProcessSession(Session):
+    """The same probes with no isolation at all: the benchmark's speed floor."""
+
+    def __init__(self, source: Path, module_name: str):
+        self._file = str(source.resolve())
+        spec = importlib.util.spec_from_file_location(f"_inprocess_{module_name}", self._file)
+        self._module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(self._module)
+        except BaseException as exc:  # noqa: BLE001
+            self._broken = failure_from(probes.describe_exception(exc, self._file), f"importing {source.name}")
+        else:
+            self._broken = None
+        self.names = frozenset(n for n in vars(self._module) if not n.startswith("_"))
+
+    def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
+        if self._broken is not None:
+            raise self._broken
+        arrays: dict[str, np.ndarray] = {}
+        doc = wire.encode(req, arrays)
+        reply, out = probes.run(self._module, self._file, doc, arrays.__getitem__, lambda text: None)
+        if not reply["ok"]:
+            raise failure_from(reply["error"], subject)
+        return wire.decode(reply["body"], out)

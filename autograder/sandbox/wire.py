@@ -1,0 +1,211 @@
+"""Plain-data encoding of values that cross the sandbox boundary.
+
+A value becomes a JSON document plus a dict of NumPy arrays (written as
+``.npy`` and read back with ``allow_pickle=False``). Nothing executable and no
+pickle ever crosses: the trusted side decodes into builtin types and arrays.
+"""
+from __future__ import annotations
+
+import os
+import re
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+MAX_DEPTH = 32
+MAX_ITEMS = 100_000
+MAX_ARRAY_BYTES = 48 * 2**20
+ARRAY_NAME = re.compile(r"^a\d{1,6}$")
+
+
+class WireError(ValueError):
+    """A value that cannot, or may not, cross the boundary."""
+
+
+@dataclass
+class ArrayInfo:
+    """Where an array sat in a decoded value and what it was before crossing."""
+
+    path: str
+    lib: str
+    dtype: str
+
+
+@dataclass
+class Decoded:
+    value: Any
+    arrays: list[ArrayInfo] = field(default_factory=list)
+
+
+def encode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
+    """JSON-able form of ``value``; arrays are added to ``arrays`` by name."""
+    budget = [MAX_ITEMS]
+    return _encode(value, arrays, 0, budget)
+
+
+def _encode(value: Any, arrays: dict[str, np.ndarray], depth: int, budget: list[int]) -> Any:
+    budget[0] -= 1
+    if depth > MAX_DEPTH or budget[0] < 0:
+        raise WireError("value is nested too deeply or has too many items")
+    if value is None or isinstance(value, (bool, str)):
+        return bool(value) if isinstance(value, bool) else value
+    if isinstance(value, int):
+        return {"$int": str(int(value))} if abs(value) >= 2**53 else int(value)
+    if isinstance(value, float):
+        return {"$float": repr(float(value))}
+    if isinstance(value, complex):
+        return {"$complex": [repr(value.real), repr(value.imag)]}
+    if isinstance(value, np.generic) and not isinstance(value, np.object_):
+        return {"$scalar": _encode(value.item(), arrays, depth + 1, budget), "dtype": str(value.dtype)}
+    torch = _torch()
+    if torch is not None and isinstance(value, torch.Tensor):
+        data = value.detach().cpu()
+        if data.dtype == torch.bfloat16:
+            data = data.float()
+        return _array(data.numpy(), arrays, lib="torch", dtype=str(value.dtype).removeprefix("torch."))
+    if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise WireError("a NumPy array of Python objects (dtype=object)")
+        return _array(value, arrays, lib="numpy", dtype=str(value.dtype))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        tag = {list: "$list", tuple: "$tuple"}.get(type(value), "$set")
+        items = sorted(value, key=repr) if tag == "$set" else value
+        return {tag: [_encode(v, arrays, depth + 1, budget) for v in items]}
+    if isinstance(value, dict):
+        return {"$dict": [[_encode(k, arrays, depth + 1, budget), _encode(v, arrays, depth + 1, budget)]
+                          for k, v in value.items()]}
+    sympy = _sympy()
+    if sympy is not None and isinstance(value, sympy.Basic):
+        return {"$sympy": str(value)}
+    return {"$opaque": type(value).__qualname__}
+
+
+def _array(data: np.ndarray, arrays: dict[str, np.ndarray], lib: str, dtype: str) -> dict:
+    if data.nbytes > MAX_ARRAY_BYTES:
+        raise WireError(f"an array of {data.nbytes / 2**20:.0f} MiB (the limit is {MAX_ARRAY_BYTES // 2**20} MiB)")
+    name = f"a{len(arrays)}"
+    arrays[name] = np.ascontiguousarray(data)
+    return {"$array": name, "lib": lib, "dtype": dtype}
+
+
+def decode(doc: Any, arrays: dict[str, np.ndarray] | Callable[[str], np.ndarray],
+           callables: dict[str, Callable] | None = None) -> Decoded:
+    """Rebuild a value from its encoded form.
+
+    ``callables`` maps ``{"$callable": name}`` markers to functions; only the
+    sandboxed side passes it, so the trusted side never receives a callable.
+    """
+    fetch = arrays.__getitem__ if isinstance(arrays, dict) else arrays
+    infos: list[ArrayInfo] = []
+    value = _decode(doc, fetch, callables, infos, "", 0)
+    return Decoded(value, infos)
+
+
+def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None,
+            infos: list[ArrayInfo], path: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise WireError("value is nested too deeply")
+    if doc is None or isinstance(doc, (bool, int, str)):
+        return doc
+    if isinstance(doc, list):
+        return [_decode(v, fetch, callables, infos, f"{path}[{i}]", depth + 1) for i, v in enumerate(doc)]
+    if not isinstance(doc, dict) or len(doc) not in (1, 2, 3):
+        raise WireError(f"malformed value at {path or 'top level'}")
+    tag = next(iter(doc))
+    body = doc[tag]
+    sub = lambda v, p: _decode(v, fetch, callables, infos, p, depth + 1)  # noqa: E731
+    if tag == "$int":
+        return int(body)
+    if tag == "$float":
+        return float(body)
+    if tag == "$complex":
+        return complex(float(body[0]), float(body[1]))
+    if tag == "$scalar":
+        return sub(body, path)
+    if tag == "$array":
+        if not isinstance(body, str) or not ARRAY_NAME.match(body):
+            raise WireError("malformed array reference")
+        infos.append(ArrayInfo(path or "result", str(doc.get("lib")), str(doc.get("dtype"))))
+        return fetch(body)
+    if tag in ("$list", "$tuple", "$set"):
+        items = [sub(v, f"{path}[{i}]") for i, v in enumerate(body)]
+        if tag == "$tuple":
+            return tuple(items)
+        return frozenset(_hashable(v) for v in items) if tag == "$set" else items
+    if tag == "$dict":
+        out = {}
+        for k, v in body:
+            key = _hashable(sub(k, path))
+            out[key] = sub(v, f"{path}[{key!r}]")
+        return out
+    if tag == "$sympy":
+        return SympyText(str(body))
+    if tag == "$opaque":
+        return Opaque(str(body))
+    if tag == "$callable" and callables is not None:
+        return callables[str(body)]
+    raise WireError(f"unknown tag {tag!r}")
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, np.ndarray):
+        return tuple(value.tolist()) if value.ndim else value.item()
+    return value
+
+
+@dataclass(frozen=True)
+class SympyText:
+    """A SymPy expression the student returned, as the text it printed to.
+
+    The trusted side re-parses it through the whitelist parser, never eval.
+    """
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A value of a type that cannot cross; only its type name is kept."""
+
+    type_name: str
+
+
+def callable_ref(name: str) -> dict:
+    """Marker for a harness-built function the sandboxed side supplies."""
+    return {"$callable": name}
+
+
+def save_arrays(arrays: dict[str, np.ndarray], folder: Path) -> None:
+    for name, data in arrays.items():
+        np.save(folder / f"{name}.npy", data, allow_pickle=False)
+
+
+def array_loader(folder: Path) -> Callable[[str], np.ndarray]:
+    """Loads ``name.npy`` from ``folder`` without following links or pickle."""
+
+    def load(name: str) -> np.ndarray:
+        if not ARRAY_NAME.match(name):
+            raise WireError("malformed array reference")
+        fd = os.open(folder / f"{name}.npy", os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ARRAY_BYTES + 4096:
+                raise WireError(f"array {name} is not a regular file of acceptable size")
+            return np.load(fh, allow_pickle=False)
+
+    return load
+
+
+def _torch():
+    import sys
+    return sys.modules.get("torch")
+
+
+def _sympy():
+    import sys
+    return sys.modules.get("sympy")

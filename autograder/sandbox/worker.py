@@ -1,0 +1,88 @@
+"""The worker: a confined process that imports one submission and answers probes.
+
+Started by the fork server; talks to the trusted process over one socket,
+one JSON document a line, arrays as ``.npy`` files in its work folder.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import sys
+import traceback
+from pathlib import Path
+from typing import NoReturn
+
+from . import probes, wire
+from .confine import Limits, SandboxUser, confine
+
+MAX_REQUEST_BYTES = 4 * 2**20
+
+
+def main(sock_fd: int, job: dict) -> NoReturn:
+    """Entry point in the forked child; never returns."""
+    try:
+        _detach(sock_fd, Path(job["workdir"]))
+        user = SandboxUser(*job["user"]) if job["user"] else None
+        confine(job["workdir"], Limits(**job["limits"]), user)
+        _hide_grader(job["hidden_paths"])
+        sock = socket.socket(fileno=sock_fd)
+        _serve(sock, Path(job["workdir"]), job["module_name"], job["module_file"])
+    except BaseException:  # noqa: BLE001 - a harness fault: leave its trace in the captured output
+        traceback.print_exc()
+    finally:
+        os._exit(0)
+
+
+def _detach(keep_fd: int, workdir: Path) -> None:
+    """Close every inherited descriptor (the fork server's socket among them) and capture output."""
+    os.closerange(3, keep_fd)
+    os.closerange(keep_fd + 1, 1 << 16)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    out = os.open(workdir / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    os.close(devnull)
+    os.close(out)
+
+
+def _hide_grader(paths: list[str]) -> None:
+    hidden = {os.path.realpath(p) for p in paths}
+    sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) not in hidden]
+
+
+def _serve(sock: socket.socket, workdir: Path, module_name: str, module_file: str) -> None:
+    def send(doc: dict) -> None:
+        sock.sendall(json.dumps(doc).encode() + b"\n")
+
+    sys.path.insert(0, str(workdir))
+    try:
+        spec = importlib.util.spec_from_file_location(module_name, module_file)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        send({"phase": f"importing {Path(module_file).name}"})
+        spec.loader.exec_module(module)
+    except BaseException as exc:  # noqa: BLE001 - whatever the import raised is the student's to see
+        send({"ready": False, "error": probes.describe_exception(exc, module_file)})
+        return
+    send({"ready": True, "names": sorted(n for n in vars(module) if not n.startswith("_"))})
+    reader = sock.makefile("rb")
+    while True:
+        line = reader.readline(MAX_REQUEST_BYTES)
+        if not line:
+            return
+        doc = json.loads(line)
+        folder = workdir / doc["reply"]
+        folder.mkdir()
+        response, arrays = probes.run(module, module_file, doc["request"],
+                                      wire.array_loader(workdir / doc["arrays"]),
+                                      lambda text: send({"phase": text}))
+        try:
+            wire.save_arrays(arrays, folder)
+        except OSError as exc:
+            response = {"ok": False, "error": {"kind": "unserializable",
+                                               "message": f"the result could not be written ({exc.strerror})"}}
+        response["arrays"] = folder.name
+        send(response)
