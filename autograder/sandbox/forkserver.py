@@ -35,6 +35,9 @@ class ForkServer:
     """Handle on the fork-server process, held by the trusted grader."""
 
     def __init__(self) -> None:
+        from ..assignments import secrets_loaded
+        if secrets_loaded():
+            raise RuntimeError(f"the fork server must start before any reference or check is loaded: {secrets_loaded()}")
         preload()
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()

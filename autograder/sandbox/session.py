@@ -228,6 +228,17 @@ def _plain_name(name: Any) -> str:
     return name
 
 
+class UnavailableSession(Session):
+    """No student code could be loaded at all: every request fails with the same reason."""
+
+    def __init__(self, failure: StudentFailure):
+        self._failure = failure
+        self.names = frozenset()
+
+    def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
+        raise self._failure
+
+
 class InProcessSession(Session):
     """The same probes with no isolation at all: the benchmark's speed floor."""
 

@@ -52,6 +52,8 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], depth: int, budget: list[
         raise WireError("value is nested too deeply or has too many items")
     if value is None or isinstance(value, (bool, str)):
         return bool(value) if isinstance(value, bool) else value
+    if isinstance(value, CallableRef):
+        return {"$callable": value.name}
     if isinstance(value, int):
         return {"$int": str(int(value))} if abs(value) >= 2**53 else int(value)
     if isinstance(value, float):
@@ -95,8 +97,10 @@ def decode(doc: Any, arrays: dict[str, np.ndarray] | Callable[[str], np.ndarray]
            callables: dict[str, Callable] | None = None) -> Decoded:
     """Rebuild a value from its encoded form.
 
-    ``callables`` maps ``{"$callable": name}`` markers to functions; only the
-    sandboxed side passes it, so the trusted side never receives a callable.
+    ``callables`` maps ``{"$callable": name}`` markers to functions, and
+    arrays that were tensors become tensors again; only the sandboxed side
+    passes it, so the trusted side receives neither callables nor student
+    tensors, just NumPy arrays.
     """
     fetch = arrays.__getitem__ if isinstance(arrays, dict) else arrays
     infos: list[ArrayInfo] = []
@@ -128,7 +132,9 @@ def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None
     if tag == "$array":
         if not isinstance(body, str) or not ARRAY_NAME.match(body):
             raise WireError("malformed array reference")
-        infos.append(ArrayInfo(path or "result", str(doc.get("lib")), str(doc.get("dtype"))))
+        infos.append(ArrayInfo(path, str(doc.get("lib")), str(doc.get("dtype"))))
+        if callables is not None and doc.get("lib") == "torch":
+            return _torch().from_numpy(np.array(fetch(body)))
         return fetch(body)
     if tag in ("$list", "$tuple", "$set"):
         items = [sub(v, f"{path}[{i}]") for i, v in enumerate(body)]
@@ -175,9 +181,15 @@ class Opaque:
     type_name: str
 
 
-def callable_ref(name: str) -> dict:
-    """Marker for a harness-built function the sandboxed side supplies."""
-    return {"$callable": name}
+@dataclass(frozen=True)
+class CallableRef:
+    """A harness-built function, named here and supplied by the sandboxed side."""
+
+    name: str
+
+
+def callable_ref(name: str) -> CallableRef:
+    return CallableRef(name)
 
 
 def save_arrays(arrays: dict[str, np.ndarray], folder: Path) -> None:

@@ -1,0 +1,59 @@
+"""Verdicts on answers that are values: exact counts, booleans, formulas.
+
+Each takes the student's decoded value and the reference's, and a table of
+known wrong answers with the likely cause, so a listed mistake is named.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .compare import describe
+from .sandbox.wire import SympyText
+from .spec import Outcome, failed, passed
+from .symbolic import AnswerError, Symbols, equivalent, parse_answer, shown
+
+Diagnoses = dict[Any, tuple[str, str]]  # wrong answer -> (likely cause, diagnosis code)
+
+
+def exact_count(name: str, got: Any, expected: int, known: Diagnoses | None = None) -> Outcome:
+    """An integer that must equal ``expected`` exactly."""
+    if isinstance(got, bool) or not isinstance(got, int):
+        if isinstance(got, float) and got.is_integer():
+            got = int(got)
+        else:
+            return failed(f"{name} should be an int, got {describe(got)}", "wrong_type")
+    if got == expected:
+        return passed()
+    cause, code = (known or {}).get(got, (None, "wrong_value"))
+    return failed(f"{name} = {got} is not the right count" + (f"\n  likely cause: {cause}" if cause else ""), code)
+
+
+def truth_value(name: str, got: Any, expected: bool, why_wrong: str) -> Outcome:
+    """A True/False answer; ``why_wrong`` explains the right one."""
+    if not isinstance(got, bool):
+        return failed(f"{name} should be True or False, got {describe(got)}", "wrong_type")
+    if got == expected:
+        return passed()
+    return failed(f"{name} = {got} is not right: {why_wrong}", "wrong_value")
+
+
+def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols = Symbols(),
+            known: dict[str, tuple[str, str]] | None = None) -> Outcome:
+    """A symbolic answer compared by mathematical equivalence, never by text.
+
+    ``known`` maps wrong formulas (as text) to their likely cause.
+    """
+    text = got.text if isinstance(got, SympyText) else got
+    try:
+        answer = parse_answer(text, symbols)
+    except AnswerError as exc:
+        return failed(f"{name} could not be read: {exc}", "unreadable")
+    want = parse_answer(expected, symbols)
+    verdict = equivalent(answer, want)
+    if verdict.equivalent:
+        return passed()
+    echo = f"we read your answer as {shown(answer)}"
+    for wrong, (cause, code) in (known or {}).items():
+        if equivalent(answer, parse_answer(wrong, symbols)).equivalent:
+            return failed(f"{name} is not equivalent to the expected answer ({echo})\n  likely cause: {cause}", code)
+    return failed(f"{name} is not equivalent to the expected answer ({echo}): {verdict.message}", "wrong_value")

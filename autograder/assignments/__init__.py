@@ -1,0 +1,63 @@
+"""The assignments the grader knows, and where their reference solutions live.
+
+Importing this package loads nothing secret; ``load`` imports an
+assignment's checks, which import its reference.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..spec import Check, collect
+
+ASSIGNMENTS = ("hw6",)
+GRADER_ROOT = Path(__file__).resolve().parents[2]
+REFERENCE_PREFIX = "autograder_reference_"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    name: str
+    checks: tuple[Check, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(c.weight for c in self.checks)
+
+
+class UnknownAssignment(KeyError):
+    pass
+
+
+def reference_path(name: str) -> Path:
+    if name not in ASSIGNMENTS:
+        raise UnknownAssignment(name)
+    return GRADER_ROOT / "reference" / f"{name}.py"
+
+
+def load_reference(name: str) -> types.ModuleType:
+    """The reference solution module, imported by file path under a private name."""
+    module_name = REFERENCE_PREFIX + name
+    if module_name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(module_name, reference_path(name))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
+
+def load(name: str) -> Assignment:
+    """The assignment's checks (importing them loads the reference)."""
+    if name not in ASSIGNMENTS:
+        raise UnknownAssignment(name)
+    module = importlib.import_module(f"{__name__}.{name}")
+    return Assignment(name, tuple(collect(module)))
+
+
+def secrets_loaded() -> list[str]:
+    """Modules whose presence in memory a student process must never inherit."""
+    return [m for m in sys.modules if m.startswith(REFERENCE_PREFIX) or m.startswith(f"{__name__}.")]

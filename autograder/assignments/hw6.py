@@ -1,0 +1,588 @@
+"""hw6 checks: dropout, initialisation, residual networks, ResNeXt, double descent.
+
+Expected values come from the reference run here on the same seeded inputs;
+the only fixed numbers are those COURSE.md gives.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..answers import exact_count, formula, truth_value
+from ..compare import WrongType, describe, matches, mismatch
+from ..context import Context
+from ..sandbox import StudentFailure
+from ..sandbox.wire import Opaque, callable_ref
+from ..spec import Outcome, check, failed, partial, passed
+from . import load_reference
+
+REF = load_reference("hw6")
+
+# --------------------------------------------------------------------------- 1. dropout
+
+DROPOUT_WHY = {
+    True: "dropout multiplies each entry by c = 0 or c = 1/(1-p), both >= 0, and {act}(c z) = c {act}(z) for "
+          "c >= 0, so the two maps are exactly equal for the same mask, not only in expectation",
+    False: "sigmoid(c z) != c sigmoid(z): a dropped entry gives sigmoid(0) = 1/2 when dropout comes first, "
+           "but 0 when it comes after, so the maps differ",
+}
+
+
+def _dropout(ctx: Context, act: str) -> Outcome:
+    answers = ctx.value("DROPOUT_COMMUTES").value
+    if not isinstance(answers, dict):
+        return failed(f"DROPOUT_COMMUTES should be a dict with keys 'ReLU', 'Sigmoid', 'LeakyReLU'; "
+                      f"got {describe(answers)}", "wrong_type")
+    if act not in answers:
+        return failed(f"DROPOUT_COMMUTES has no key {act!r} (its keys: {sorted(map(str, answers))})", "missing")
+    expected = REF.DROPOUT_COMMUTES[act]
+    return truth_value(f"DROPOUT_COMMUTES[{act!r}]", answers[act], expected,
+                       DROPOUT_WHY[expected].format(act=act))
+
+
+@check("1.1", 1, visible="after_published", tag=("dropout",))
+def dropout_relu(ctx: Context) -> Outcome:
+    """DROPOUT_COMMUTES['ReLU']"""
+    return _dropout(ctx, "ReLU")
+
+
+@check("1.2", 1, visible="after_published", tag=("dropout",))
+def dropout_sigmoid(ctx: Context) -> Outcome:
+    """DROPOUT_COMMUTES['Sigmoid']"""
+    return _dropout(ctx, "Sigmoid")
+
+
+@check("1.3", 1, visible="after_published", tag=("dropout",))
+def dropout_leaky_relu(ctx: Context) -> Outcome:
+    """DROPOUT_COMMUTES['LeakyReLU']"""
+    return _dropout(ctx, "LeakyReLU")
+
+
+# --------------------------------------------------------------------------- 2. initialisation
+
+@check("2.1", 2, visible="after_published", tag=("initialisation",))
+def output_mean(ctx: Context) -> Outcome:
+    """OUTPUT_MEAN is E[y_L]"""
+    return formula("OUTPUT_MEAN", ctx.value("OUTPUT_MEAN").value, REF.OUTPUT_MEAN)
+
+
+def _variance(ctx: Context, widths: list[int]) -> tuple[float | None, Outcome | None]:
+    got = ctx.call("output_variance", list(widths)).value
+    if isinstance(got, np.ndarray) and got.size == 1:
+        got = float(got.reshape(()))
+    if isinstance(got, bool) or not isinstance(got, (int, float)):
+        return None, failed(f"output_variance({widths}) should return a number, got {describe(got)}", "wrong_type")
+    return float(got), None
+
+
+@check("2.2", 1, tag=("initialisation",))
+def output_variance_one_layer(ctx: Context) -> Outcome:
+    """output_variance for a single layer"""
+    for n in (1, 4, 64):
+        got, wrong = _variance(ctx, [n])
+        if wrong:
+            return wrong
+        expected = REF.output_variance([n])
+        if not np.isclose(got, expected, rtol=1e-9, atol=0):
+            return failed(f"output_variance([{n}]) returned {got:.10g}, expected {expected:.10g}\n"
+                          "  hint: Var(A y + b) sums n terms of Var(A_ij) Var(y_j), plus Var(b_i)")
+    return passed()
+
+
+@check("2.3", 3, tag=("initialisation",))
+def output_variance_deep(ctx: Context) -> Outcome:
+    """output_variance for 2 to 6 layers of random widths"""
+    rng = ctx.rng(23)
+    for depth in range(2, 7):
+        widths = [int(n) for n in rng.integers(1, 513, size=depth)]
+        got, wrong = _variance(ctx, widths)
+        if wrong:
+            return wrong
+        expected = REF.output_variance(widths)
+        if np.isclose(got, expected, rtol=1e-9, atol=0):
+            continue
+        message = f"output_variance({widths}) returned {got:.10g}, expected {expected:.10g}"
+        product = float(np.prod([(n + 1) / (3 * n) for n in widths]))
+        if np.isclose(got, product, rtol=1e-9, atol=0):
+            return failed(message + "\n  likely cause: the product of (n+1)/(3n) over the layers is right only "
+                          "for one layer; the bias variance is added at each layer, so "
+                          "v_l = (v_{l-1} + 1/n_{l-1}) / 3", "product_formula")
+        return failed(message)
+    return passed()
+
+
+# --------------------------------------------------------------------------- 3. residual networks
+
+def _tanh_prime(z: torch.Tensor) -> torch.Tensor:
+    return 1 - torch.tanh(z) ** 2
+
+
+@check("3.1", 3, tag=("residual",))
+def residual_jacobian(ctx: Context) -> Outcome:
+    """residual_jacobian matches autograd"""
+    rng = ctx.rng(31)
+    for m in (3, 5, 8):
+        A, b, y = rng.standard_normal((m, m)), rng.standard_normal(m), rng.standard_normal(m)
+        expected = torch.autograd.functional.jacobian(
+            lambda v: torch.tanh(torch.from_numpy(A) @ v + torch.from_numpy(b)) + v, torch.from_numpy(y)).numpy()
+        returned = ctx.call("residual_jacobian", A, b, y, callable_ref("tanh_prime"))
+        try:
+            got, notes = returned.array()
+        except WrongType as exc:
+            return failed(f"residual_jacobian {exc}", "wrong_type")
+        problem = mismatch(expected, got, rtol=1e-7, atol=1e-10)
+        if problem is None:
+            continue
+        message = f"residual_jacobian with A of shape ({m}, {m}), sigma = tanh, differs from autograd:\n{problem}"
+        scaled = np.diag(1 - np.tanh(A @ y + b) ** 2) @ A
+        for variant, cause, code in ((scaled + np.ones((m, m)), "adds the all-ones matrix; the derivative of "
+                                      "y_{l-1} with respect to itself is the identity I", "ones_not_identity"),
+                                     (scaled, "the skip connection's identity term I is missing", "missing_identity")):
+            if matches(variant, got, rtol=1e-7, atol=1e-10):
+                return failed(f"{message}\n  likely cause: your Jacobian {cause}", code)
+        return failed(message)
+    return passed()
+
+
+def _residual_grads_autograd(As: list, bs: list, x: np.ndarray, sigma: Callable) -> tuple[list, list]:
+    As_t = [torch.tensor(A, requires_grad=True) for A in As]
+    bs_t = [torch.tensor(b, requires_grad=True) for b in bs]
+    y = sigma(As_t[0] @ torch.from_numpy(x) + bs_t[0])
+    for A, b in zip(As_t[1:-1], bs_t[1:-1]):
+        y = sigma(A @ y + b) + y
+    (As_t[-1] @ y + bs_t[-1]).sum().backward()
+    return [A.grad.numpy() for A in As_t], [b.grad.numpy() for b in bs_t]
+
+
+def _compare_grads(got: object, expected: list, label: str) -> str | None:
+    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+        return f"{label} should be a list of {len(expected)} arrays, got {describe(got)}"
+    for layer, (g, e) in enumerate(zip(got, expected), 1):
+        g = np.asarray(g, dtype=float) if not isinstance(g, Opaque) else None
+        if g is None or g.shape != e.shape:
+            return f"{label}[{layer - 1}] (layer {layer}) should have shape {e.shape}, got {describe(g)}"
+        problem = mismatch(e, g, rtol=1e-6, atol=1e-9)
+        if problem:
+            return f"{label}[{layer - 1}] (layer {layer}) differs from autograd:\n{problem}"
+    return None
+
+
+@check("3.2", 6, tag=("residual",), partial_credit=True)
+def residual_param_grads(ctx: Context) -> Outcome:
+    """residual_param_grads matches autograd for depths 3-6, tanh and sigmoid"""
+    rng = ctx.rng(32)
+    cases = [(depth, act) for depth in range(3, 7) for act in ("tanh", "sigmoid")]
+    failures = []
+    for depth, act in cases:
+        width, inputs = 4, 3
+        shapes = [(width, inputs)] + [(width, width)] * (depth - 2) + [(1, width)]
+        As = [rng.standard_normal(s) for s in shapes]
+        bs = [rng.standard_normal(s[0]) for s in shapes]
+        x = rng.standard_normal(inputs)
+        expected_A, expected_b = _residual_grads_autograd(As, bs, x, getattr(torch, act))
+        got = ctx.call("residual_param_grads", As, bs, x, callable_ref(act), callable_ref(f"{act}_prime")).value
+        if not isinstance(got, (list, tuple)) or len(got) != 2:
+            problem = f"should return two lists (dAs, dbs), got {describe(got)}"
+        else:
+            problem = _compare_grads(got[0], expected_A, "dAs") or _compare_grads(got[1], expected_b, "dbs")
+        if problem:
+            failures.append(f"depth {depth}, sigma = {act}: {problem}")
+    if not failures:
+        return passed()
+    summary = f"{len(cases) - len(failures)} of {len(cases)} networks correct; first failure:\n{failures[0]}"
+    return partial((len(cases) - len(failures)) / len(cases), summary)
+
+
+# --------------------------------------------------------------------------- 4. parameter counts
+
+def _conv_counts(module: nn.Module) -> tuple[int, int]:
+    """(weights, biases) of a module's convolutions."""
+    convs = [m for m in module.modules() if isinstance(m, nn.Conv2d)]
+    return sum(c.weight.numel() for c in convs), sum(c.bias.numel() for c in convs if c.bias is not None)
+
+
+PLAIN_BLOCK = nn.Sequential(nn.Conv2d(256, 128, 1), nn.Conv2d(128, 128, 3, padding=1), nn.Conv2d(128, 256, 1))
+STM_WEIGHTS, STM_BIASES = _conv_counts(REF.STMConvLayer())
+STM_OUTPUT_BIASES = sum(m.bias.numel() for m in REF.STMConvLayer().modules()
+                        if isinstance(m, nn.Conv2d) and m.out_channels == 256)
+
+
+@check("4.1", 2, visible="after_published", tag=("resnext",))
+def params_plain(ctx: Context) -> Outcome:
+    """PARAMS_PLAIN counts the plain bottleneck block"""
+    weights, _ = _conv_counts(PLAIN_BLOCK)
+    return exact_count("PARAMS_PLAIN", ctx.value("PARAMS_PLAIN").value, REF.PARAMS_PLAIN,
+                       {weights: ("the biases are left out; each convolution has one bias per output channel",
+                                  "forgot_biases")})
+
+
+@check("4.2", 2, visible="after_published", tag=("resnext",))
+def params_stm(ctx: Context) -> Outcome:
+    """PARAMS_STM counts the 32-branch block"""
+    grouped = STM_WEIGHTS + STM_BIASES - STM_OUTPUT_BIASES + 256
+    return exact_count("PARAMS_STM", ctx.value("PARAMS_STM").value, REF.PARAMS_STM, {
+        STM_WEIGHTS: ("the biases are left out; each of the 96 convolutions has its own biases", "forgot_biases"),
+        grouped: ("this counts the grouped-convolution form, where the 32 branches share one output bias; "
+                  "the branches here are separate, each with its own 256 output biases", "grouped_form")})
+
+
+# --------------------------------------------------------------------------- 5. STMConvLayer
+
+STM_INPUT_SHAPE = (2, 256, 8, 8)
+RELU_MODULE = ("nn.ReLU(x) builds a ReLU module (with x as its 'inplace' flag) instead of applying ReLU; "
+               "use nn.ReLU()(x), torch.relu(x) or a ReLU module created in __init__")
+
+
+def _stm_input(ctx: Context) -> torch.Tensor:
+    return torch.from_numpy(ctx.rng(5).standard_normal(STM_INPUT_SHAPE).astype(np.float32))
+
+
+def _relu_class_hint(text: str, structure: dict) -> str | None:
+    if "is not a Module subclass" in text and "ReLU" in text:
+        return "nn.ReLU was passed without (): nn.Sequential needs module objects, nn.ReLU()"
+    if structure.get("class_attributes"):
+        return (f"attribute {structure['class_attributes'][0]!r} holds the class nn.ReLU, not a module; "
+                "write nn.ReLU() to create one")
+    if "got (ReLU" in text:
+        return RELU_MODULE
+    return None
+
+
+def _forward(ctx: Context) -> dict:
+    """The forward report, with the nn.ReLU mistakes named when construction or forward fails."""
+    try:
+        return ctx.forward("STMConvLayer", [_stm_input(ctx)]).value
+    except StudentFailure as failure:
+        hint = _relu_class_hint(failure.message, {})
+        if hint:
+            failure = StudentFailure("relu_class" if "()" in hint else "relu_module",
+                                     f"{failure.message}\n  likely cause: {hint}")
+        raise failure
+
+
+@check("5.1", 3, tag=("STMConvLayer",))
+def stm_parameter_count(ctx: Context) -> Outcome:
+    """STMConvLayer registers 78592 parameters"""
+    structure = ctx.module("STMConvLayer")
+    if not structure["is_module"]:
+        return failed(f"STMConvLayer() built a {structure['type']}, not an nn.Module", "wrong_type")
+    count, expected = structure["num_parameters"], STM_WEIGHTS + STM_BIASES
+    if count == expected:
+        return passed()
+    message = f"STMConvLayer() registered {count} parameters in {len(structure['convs'])} convolutions; " \
+              f"expected {expected} in 96 (32 branches of 3)"
+    if count == 0 and structure["list_attributes"]:
+        return failed(f"{message}\n  likely cause: 0 parameters registered: the layers are kept in a Python list "
+                      f"(attribute {structure['list_attributes'][0]!r}), so PyTorch does not see them and an "
+                      "optimizer would not train them; use nn.ModuleList", "python_list")
+    if count == STM_WEIGHTS:
+        return failed(f"{message}\n  likely cause: the convolutions have no bias (bias=False)", "no_bias")
+    hint = _relu_class_hint("", structure)
+    return failed(message + (f"\n  likely cause: {hint}" if hint else ""), "wrong_count")
+
+
+@check("5.2", 2, tag=("STMConvLayer",))
+def stm_output_shape(ctx: Context) -> Outcome:
+    """STMConvLayer maps (N, 256, H, W) to (N, 256, H, W)"""
+    out = _forward(ctx).get("output")
+    if isinstance(out, Opaque):
+        cause = RELU_MODULE if out.type_name == "ReLU" else "forward must return the summed tensor"
+        return failed(f"forward returned an object of type {out.type_name}, not a tensor\n  likely cause: {cause}",
+                      "relu_module" if out.type_name == "ReLU" else "wrong_type")
+    if not isinstance(out, np.ndarray):
+        return failed(f"forward returned {describe(out)}, not a tensor", "wrong_type")
+    if out.shape == STM_INPUT_SHAPE:
+        return passed()
+    message = f"for an input of shape {STM_INPUT_SHAPE}, forward returned shape {out.shape}"
+    if out.ndim == 4 and out.shape[2] < STM_INPUT_SHAPE[2]:
+        return failed(f"{message}\n  likely cause: the spatial size shrank by {STM_INPUT_SHAPE[2] - out.shape[2]}: "
+                      "the 3x3 convolution needs padding=1", "missing_padding")
+    return failed(message, "wrong_shape")
+
+
+def _branches(state: dict) -> list[list[tuple[np.ndarray, np.ndarray | None]]] | str:
+    """The student's weights as 32 branches of (weight, bias) for the three convolutions.
+
+    Convolutions are told apart by weight shape and matched to branches in
+    the order the student registered them.
+    """
+    stages: dict[tuple, list] = {(4, 256, 1, 1): [], (4, 4, 3, 3): [], (256, 4, 1, 1): []}
+    for name, weight in state.items():
+        if not name.endswith("weight"):
+            continue
+        if tuple(weight.shape) not in stages:
+            return f"parameter {name} has shape {tuple(weight.shape)}, which is none of the three convolutions"
+        stages[tuple(weight.shape)].append((weight, state.get(name[: -len("weight")] + "bias")))
+    if any(len(convs) != 32 for convs in stages.values()):
+        found = ", ".join(f"{len(v)} of shape {k}" for k, v in stages.items())
+        return f"expected 32 convolutions of each shape, found {found}"
+    return [list(branch) for branch in zip(*stages.values())]
+
+
+def _reference_with(branches: list) -> nn.Module:
+    model = REF.STMConvLayer()
+    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+    with torch.no_grad():
+        for conv, (weight, bias) in zip(convs, (c for branch in branches for c in branch)):
+            conv.weight.copy_(torch.from_numpy(np.asarray(weight)))
+            conv.bias.copy_(torch.from_numpy(np.asarray(bias)) if bias is not None else torch.zeros_like(conv.bias))
+    return model
+
+
+@check("5.3", 4, tag=("STMConvLayer",))
+def stm_output_values(ctx: Context) -> Outcome:
+    """STMConvLayer's output equals the reference given the same weights"""
+    report = _forward(ctx)
+    out = report.get("output")
+    if not isinstance(out, np.ndarray) or out.shape != STM_INPUT_SHAPE:
+        return failed(f"needs an output of shape {STM_INPUT_SHAPE} (see check 5.2), got {describe(out)}",
+                      "wrong_shape")
+    branches = _branches(report["state"])
+    if isinstance(branches, str):
+        return failed(f"could not match your parameters to 32 branches of three convolutions: {branches}",
+                      "unmatched_structure")
+    with torch.no_grad():
+        expected = _reference_with(branches)(_stm_input(ctx)).numpy()
+    problem = mismatch(expected, out, rtol=1e-4, atol=1e-5)
+    if problem is None:
+        return passed()
+    message = f"output differs from the reference run with your weights:\n{problem}"
+    if matches(np.maximum(expected, 0), out, rtol=1e-4, atol=1e-5):
+        return failed(f"{message}\n  likely cause: a ReLU after the sum; the block has none", "relu_after_sum")
+    return failed(message, "wrong_output")
+
+
+@check("5.4", 1, tag=("STMConvLayer",))
+def stm_gradients(ctx: Context) -> Outcome:
+    """every STMConvLayer parameter receives a gradient"""
+    grads = _forward(ctx).get("grads")
+    if grads is None:
+        return failed("forward did not return a tensor to backpropagate (see check 5.2)", "wrong_type")
+    if not grads:
+        return failed("STMConvLayer registers no parameters, so none can receive a gradient (see check 5.1)",
+                      "python_list")
+    missing = [name for name, state in grads.items() if state != "ok"]
+    if not missing:
+        return passed()
+    return failed(f"{len(missing)} of {len(grads)} parameters received no (or an all-zero) gradient from the "
+                  f"sum of the output, e.g. {', '.join(missing[:3])}: are they used in forward?", "unused_parameters")
+
+
+# --------------------------------------------------------------------------- 6. ridge regression, double descent
+
+def _ridge_problem(ctx: Context, salt: int, n: int, p: int) -> tuple[np.ndarray, np.ndarray, float]:
+    rng = ctx.rng(salt)
+    return rng.standard_normal((n, p)), rng.standard_normal(n), float(rng.uniform(0.2, 2.0))
+
+
+def _solve(ctx: Context, salt: int, n: int, p: int) -> Outcome:
+    X, y, lamda = _ridge_problem(ctx, salt, n, p)
+    returned = ctx.call("solve_lsqr", X, y, lamda)
+    try:
+        theta, notes = returned.array()
+    except WrongType as exc:
+        return failed(f"solve_lsqr {exc}", "wrong_type")
+    call = f"solve_lsqr(X of shape {X.shape}, y of shape {y.shape}, lamda={lamda:.3g})"
+    if theta.size == p:
+        theta = theta.reshape(p)  # the shape itself is check 6.3's business
+    expected = REF.solve_lsqr(X, y, lamda)
+    problem = mismatch(expected, theta, rtol=1e-6, atol=1e-10)
+    if problem is None:
+        return passed("; ".join(notes))
+    gram = X.T @ X
+    for scale, cause, code in ((2.0, "the penalty's gradient is lamda*theta, not 2*lamda*theta", "lamda_scale"),
+                               (0.5, "the penalty's gradient is lamda*theta, not lamda*theta/2", "lamda_scale"),
+                               (0.0, "the penalty lamda*I is missing from the system", "no_penalty")):
+        variant = np.linalg.lstsq(gram + scale * lamda * np.eye(p), X.T @ y, rcond=None)[0]
+        if matches(variant, theta, rtol=1e-6, atol=1e-10):
+            return failed(f"{call} differs from the reference:\n{problem}\n  likely cause: {cause}; "
+                          "solve (X^T X + lamda I) theta = X^T y", code)
+    return failed(f"{call} differs from the reference:\n{problem}")
+
+
+@check("6.1", 3, tag=("ridge",))
+def solve_lsqr_tall(ctx: Context) -> Outcome:
+    """solve_lsqr with more samples than features"""
+    return _solve(ctx, 61, n=50, p=8)
+
+
+@check("6.2", 2, visible="hidden", tag=("ridge",))
+def solve_lsqr_wide(ctx: Context) -> Outcome:
+    """solve_lsqr with more features than samples"""
+    return _solve(ctx, 62, n=20, p=60)
+
+
+@check("6.3", 1, tag=("ridge",))
+def solve_lsqr_shape(ctx: Context) -> Outcome:
+    """solve_lsqr returns theta of shape (p,)"""
+    X, y, lamda = _ridge_problem(ctx, 61, 50, 8)
+    try:
+        theta, _ = ctx.call("solve_lsqr", X, y, lamda).array()
+    except WrongType as exc:
+        return failed(f"solve_lsqr {exc}", "wrong_type")
+    if theta.shape == (8,):
+        return passed()
+    if theta.shape == (8, 1):
+        return failed("theta has shape (8, 1), expected (8,)\n  likely cause: y was reshaped to a column, or "
+                      "theta was built as a column vector; return a 1-D array (theta.ravel())", "column_vector")
+    return failed(f"theta has shape {theta.shape}, expected (8,)", "wrong_shape")
+
+
+@check("6.4", 1, tag=("ridge",))
+def solve_lsqr_leaves_inputs(ctx: Context) -> Outcome:
+    """solve_lsqr does not modify X or y"""
+    X, y, lamda = _ridge_problem(ctx, 64, 30, 5)
+    mutated = ctx.call("solve_lsqr", X, y, lamda).mutated
+    if not mutated:
+        return passed()
+    names = " and ".join({"0": "X", "1": "y", "2": "lamda"}.get(m, m) for m in mutated)
+    return failed(f"solve_lsqr modified {names} in place; the caller's arrays must stay as they were "
+                  "(use X.T @ X + lamda * np.eye(p), not X += ... or an in-place fill)", "modified_input")
+
+
+@check("6.5", 1, tag=("ridge",))
+def get_error(ctx: Context) -> Outcome:
+    """get_error is the residual norm"""
+    rng = ctx.rng(65)
+    X, y, theta = rng.standard_normal((40, 6)), rng.standard_normal(40), rng.standard_normal(6)
+    got = ctx.call("get_error", X, y, theta).value
+    try:
+        value = float(np.asarray(got, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return failed(f"get_error should return a number, got {describe(got)}", "wrong_type")
+    expected = float(REF.get_error(X, y, theta))
+    if np.isclose(value, expected, rtol=1e-9):
+        return passed()
+    residual = X @ theta - y
+    known = {"the mean squared error": np.mean(residual ** 2), "the squared norm": np.sum(residual ** 2),
+             "the root mean squared error": np.sqrt(np.mean(residual ** 2))}
+    for label, variant in known.items():
+        if np.isclose(value, variant, rtol=1e-9):
+            return failed(f"get_error returned {value:.6g}, expected ||X theta - y|| = {expected:.6g}\n"
+                          f"  likely cause: that is {label}; return the norm itself", "not_norm")
+    return failed(f"get_error returned {value:.6g}, expected ||X theta - y|| = {expected:.6g}", "wrong_value")
+
+
+@check("6.6", 1, tag=("ridge",))
+def relu(ctx: Context) -> Outcome:
+    """relu on a NumPy array"""
+    x = ctx.rng(66).standard_normal((5, 7))
+    try:
+        got, notes = ctx.call("relu", x).array()
+    except WrongType as exc:
+        return failed(f"relu {exc}", "wrong_type")
+    problem = mismatch(REF.relu(x), got, rtol=0, atol=0)
+    return passed("; ".join(notes)) if problem is None else failed(f"relu of a (5, 7) array:\n{problem}")
+
+
+@check("6.7", 1, tag=("ridge",))
+def random_features(ctx: Context) -> Outcome:
+    """random_features is ReLU(X W^T)"""
+    rng = ctx.rng(67)
+    X, W = rng.standard_normal((9, 5)), rng.standard_normal((4, 5))
+    try:
+        got, notes = ctx.call("random_features", X, W).array()
+    except WrongType as exc:
+        return failed(f"random_features {exc}", "wrong_type")
+    expected = REF.random_features(X, W)
+    problem = mismatch(expected, got, rtol=1e-9, atol=1e-12)
+    if problem is None:
+        return passed("; ".join(notes))
+    if matches(X @ W.T, got, rtol=1e-9, atol=1e-12):
+        return failed(f"random_features(X (9, 5), W (4, 5)):\n{problem}\n  likely cause: the ReLU is missing",
+                      "missing_relu")
+    return failed(f"random_features(X (9, 5), W (4, 5)):\n{problem}")
+
+
+NUM_PARAMS = [10, 50, 100, 150, 200, 250, 275, 300, 325, 350, 400, 500, 700]
+PEAK_RANGE = (250, 400)
+TUNED_CEILING = 3.0
+
+
+def _ridge_all(F: np.ndarray, y: np.ndarray, lamdas: list[float]) -> list[np.ndarray]:
+    """Ridge solutions for every lamda from one SVD: theta = V diag(s / (s^2 + lamda)) U^T y."""
+    U, sv, Vt = np.linalg.svd(F, full_matrices=False)
+    projected = U.T @ y
+    return [Vt.T @ (sv / (sv ** 2 + lam) * projected) for lam in lamdas]
+
+
+def _double_descent_variant(seed: int, lamda: float | None, w_std: Callable[[int], float], tune_on: str) -> np.ndarray:
+    """The reference computation with one known mistake switched in, to name it when a student made it.
+
+    With ``w_std = 1/sqrt(p)`` and ``tune_on = "val"`` it is the reference itself.
+    """
+    rng = np.random.default_rng(seed)
+    data = REF.draw_double_descent_data(rng)
+    errors = []
+    for p in NUM_PARAMS:
+        W = rng.standard_normal((p, REF.DIM)) * w_std(p)
+        F = {s: REF.random_features(data[f"X_{s}"], W) for s in ("train", "val", "test")}
+        thetas = _ridge_all(F["train"], data["y_train"], REF.LAMDA_GRID if lamda is None else [lamda])
+        best = min(thetas, key=lambda t: REF.get_error(F[tune_on], data[f"y_{tune_on}"], t))
+        errors.append(REF.get_error(F["test"], data["y_test"], best))
+    return np.array(errors)
+
+
+def _w_std(p: int) -> float:
+    return 1.0 / np.sqrt(p)
+
+
+def _double_descent(ctx: Context, lamda: float | None) -> tuple[np.ndarray | None, Outcome | None]:
+    try:
+        errors, _ = ctx.call("double_descent", NUM_PARAMS, lamda, ctx.seed, timeout=60.0).array()
+    except WrongType as exc:
+        return None, failed(f"double_descent {exc}", "wrong_type")
+    if errors.shape != (len(NUM_PARAMS),):
+        return None, failed(f"double_descent returned shape {errors.shape}; expected one error per p, "
+                            f"shape ({len(NUM_PARAMS)},)", "wrong_shape")
+    return errors, None
+
+
+def _same_errors(ctx: Context, errors: np.ndarray, lamda: float | None, w_std: Callable[[int], float],
+                 tune_on: str) -> bool:
+    return matches(_double_descent_variant(ctx.seed, lamda, w_std, tune_on), errors, rtol=1e-6, atol=1e-9)
+
+
+W_STD_MISTAKE = ("W drawn with standard deviation 1/p; the variance is 1/p, so the standard deviation is 1/sqrt(p)",
+                 "w_std")
+
+
+@check("6.8", 3, tag=("double descent",))
+def double_descent_peak(ctx: Context) -> Outcome:
+    """double_descent with lamda=0.01 peaks near p = n_train = 300"""
+    errors, wrong = _double_descent(ctx, 0.01)
+    if wrong:
+        return wrong
+    peak = NUM_PARAMS[int(np.nanargmax(errors))] if np.isfinite(errors).any() else None
+    if peak is not None and PEAK_RANGE[0] <= peak <= PEAK_RANGE[1]:
+        return passed()
+    message = (f"with lamda=0.01 the test error peaks at p={peak}; expected the peak between {PEAK_RANGE[0]} "
+               f"and {PEAK_RANGE[1]} (near n_train = 300)\n  errors: "
+               + ", ".join(f"p={p}: {e:.3g}" for p, e in zip(NUM_PARAMS, errors)))
+    if _same_errors(ctx, errors, 0.01, lambda p: 1.0 / p, "val"):
+        return failed(f"{message}\n  likely cause: {W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
+    return failed(message, "no_peak")
+
+
+@check("6.9", 3, tag=("double descent",))
+def double_descent_tuned(ctx: Context) -> Outcome:
+    """double_descent with lamda tuned on validation has no peak"""
+    errors, wrong = _double_descent(ctx, None)
+    if wrong:
+        return wrong
+    if _same_errors(ctx, errors, None, _w_std, "test") and not _same_errors(ctx, errors, None, _w_std, "val"):
+        return failed("your errors are exactly those of choosing lamda by the test error\n  likely cause: lamda "
+                      "was tuned on the test set; pick it by the validation error and only report the test error",
+                      "tuned_on_test")
+    large = [(p, e) for p, e in zip(NUM_PARAMS, errors) if p >= 101]
+    worst = max(large, key=lambda pe: pe[1] if np.isfinite(pe[1]) else np.inf)
+    if np.isfinite(worst[1]) and worst[1] < TUNED_CEILING:
+        return passed()
+    message = (f"with lamda tuned on the validation set, the test error for p >= 101 should stay below "
+               f"{TUNED_CEILING:g}; at p={worst[0]} it is {worst[1]:.3g}")
+    if _same_errors(ctx, errors, None, lambda p: 1.0 / p, "val"):
+        return failed(f"{message}\n  likely cause: {W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
+    return failed(message, "peak_remains")

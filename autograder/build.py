@@ -1,0 +1,45 @@
+"""The autograder zip a course uploads to Gradescope."""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from .assignments import GRADER_ROOT, reference_path
+
+ZIP_ROOT_FILES = ("setup.sh", "run_autograder", "requirements.txt", "pyproject.toml")
+EXECUTABLE = 0o100755 << 16
+REGULAR = 0o100644 << 16
+
+
+def package_files() -> list[Path]:
+    """The harness's own files: its Python modules and data, no caches."""
+    package = GRADER_ROOT / "autograder"
+    return sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".json")
+                  and "__pycache__" not in p.parts)
+
+
+def build_zip(assignment: str, out_dir: Path) -> Path:
+    """Write ``out_dir/<assignment>-autograder.zip`` with setup.sh and run_autograder at its root.
+
+    Only this assignment's reference goes in; the file ASSIGNMENT tells
+    run_autograder which one to grade.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{assignment}-autograder.zip"
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ZIP_ROOT_FILES:
+            _add(zf, GRADER_ROOT / name, name)
+        info = zipfile.ZipInfo("ASSIGNMENT")
+        info.external_attr = REGULAR
+        zf.writestr(info, assignment + "\n")
+        for path in package_files():
+            _add(zf, path, str(path.relative_to(GRADER_ROOT)))
+        _add(zf, reference_path(assignment), f"reference/{assignment}.py")
+    return target
+
+
+def _add(zf: zipfile.ZipFile, path: Path, arcname: str) -> None:
+    info = zipfile.ZipInfo(arcname)
+    info.external_attr = EXECUTABLE if path.stat().st_mode & 0o111 else REGULAR
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, path.read_bytes())

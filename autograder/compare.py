@@ -1,0 +1,105 @@
+"""Numeric comparison of a student's result with the reference, and its report.
+
+A report says what was expected, what came back, how many entries differ,
+and where the largest difference is, the way numpy.testing does, but in the
+student's terms: shapes first, then non-finite values, then the numbers.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .sandbox.wire import ArrayInfo, Opaque, SympyText
+
+
+class WrongType(ValueError):
+    """A returned value that is not usable as the array or number asked for."""
+
+
+def describe(value: Any) -> str:
+    """A short, safe description of a decoded student value."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} ({value.dtype})"
+    if isinstance(value, Opaque):
+        return f"an object of type {value.type_name}"
+    if isinstance(value, SympyText):
+        return f"the SymPy expression {value.text}"
+    if isinstance(value, (list, tuple, set, frozenset, dict)):
+        return f"a {type(value).__name__} of length {len(value)}"
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
+
+
+def as_array(value: Any, infos: list[ArrayInfo], path: str, *, lib: str = "numpy",
+             dtype: str = "float64") -> tuple[np.ndarray, list[str]]:
+    """The value at ``path`` as a float array, with notes on any conversion made.
+
+    Returning the other library's array, float32 for float64 or the reverse,
+    or a list of numbers is converted and noted, not failed.
+    """
+    notes: list[str] = []
+    info = next((i for i in infos if i.path == path), None)
+    if isinstance(value, np.ndarray):
+        if info is not None and info.lib != lib:
+            notes.append(f"returned a {_lib_name(info.lib)}; converted to a {_lib_name(lib)}")
+        if info is not None and info.dtype.startswith("float") and info.dtype != dtype:
+            notes.append(f"returned {info.dtype}; compared as {dtype}")
+        if value.dtype.kind not in "biuf":
+            raise WrongType(f"returned an array of dtype {value.dtype}, expected numbers")
+        return value.astype(dtype), notes
+    if isinstance(value, (bool, int, float)) and not isinstance(value, bool):
+        return np.asarray(value, dtype=dtype), notes
+    if isinstance(value, (list, tuple)):
+        try:
+            array = np.asarray(value, dtype=dtype)
+        except (TypeError, ValueError):
+            raise WrongType(f"returned {describe(value)}, expected a {_lib_name(lib)}") from None
+        notes.append(f"returned a Python {type(value).__name__}; converted to a {_lib_name(lib)}")
+        return array, notes
+    raise WrongType(f"returned {describe(value)}, expected a {_lib_name(lib)}")
+
+
+def _lib_name(lib: str) -> str:
+    return {"torch": "torch.Tensor", "numpy": "NumPy array"}.get(lib, lib)
+
+
+def mismatch(expected: np.ndarray, got: np.ndarray, *, rtol: float, atol: float) -> str | None:
+    """None when ``got`` matches ``expected`` within tolerance; else what differs."""
+    expected, got = np.asarray(expected, dtype=float), np.asarray(got, dtype=float)
+    if expected.shape != got.shape:
+        return f"expected shape {expected.shape}, got shape {got.shape}"
+    bad_finite = ~np.isfinite(got) & np.isfinite(expected)
+    if bad_finite.any():
+        where = _index(np.argwhere(bad_finite)[0])
+        return f"{int(bad_finite.sum())} of {got.size} entries are NaN or infinite (first at {where}: {got[tuple(np.argwhere(bad_finite)[0])]})"
+    ok = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if ok.all():
+        return None
+    diff = np.abs(got - expected)
+    diff[~np.isfinite(diff)] = 0.0
+    worst = np.unravel_index(int(np.argmax(np.where(ok, -1.0, diff))), diff.shape) if diff.ndim else ()
+    rel = diff / np.maximum(np.abs(expected), np.finfo(float).tiny)
+    lines = [f"{int((~ok).sum())} of {ok.size} entries differ (tolerance rtol={rtol:g}, atol={atol:g})",
+             f"largest difference at {_index(worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g} "
+             f"(abs error {diff[worst]:.3g}, rel error {rel[worst]:.3g})"]
+    if expected.size > 1:
+        lines.append(f"expected {_preview(expected)}")
+        lines.append(f"got      {_preview(got)}")
+    return "\n".join(lines)
+
+
+def _index(index: Any) -> str:
+    index = tuple(int(i) for i in np.atleast_1d(index)) if np.size(index) else ()
+    return "[" + ", ".join(map(str, index)) + "]" if index else "the scalar"
+
+
+def _preview(array: np.ndarray, count: int = 6) -> str:
+    flat = array.ravel()
+    shown = ", ".join(f"{v:.5g}" for v in flat[:count])
+    return f"[{shown}{', ...' if flat.size > count else ''}] (shape {array.shape})"
+
+
+def matches(expected: Any, got: np.ndarray, *, rtol: float, atol: float) -> bool:
+    """Whether ``got`` equals ``expected`` within tolerance (shapes must agree)."""
+    return mismatch(np.asarray(expected), got, rtol=rtol, atol=atol) is None

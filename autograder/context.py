@@ -1,0 +1,106 @@
+"""What a check sees: the student's code behind a session, and seeded inputs."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .compare import as_array
+from .sandbox import Session, StudentFailure
+from .sandbox import wire
+
+
+@dataclass
+class Returned:
+    """What student code returned, decoded, with what it modified in place."""
+
+    value: Any
+    arrays: list[wire.ArrayInfo] = field(default_factory=list)
+    mutated: list[str] = field(default_factory=list)
+
+    def array(self, path: str = "", *, lib: str = "numpy", dtype: str = "float64") -> tuple[np.ndarray, list[str]]:
+        """The value (or the part at ``path``) as an array, with conversion notes."""
+        value = self.value
+        for key in _path_keys(path):
+            value = value[key]
+        return as_array(value, self.arrays, path, lib=lib, dtype=dtype)
+
+
+def _path_keys(path: str) -> list:
+    return [int(k) if k.isdigit() else k.strip("'") for k in path.strip("[]").split("][") if k] if path else []
+
+
+class Context:
+    """Access to one submission for the checks, with answers memoised.
+
+    A probe's failure is memoised as well, so a hanging constructor costs
+    one timeout, not one per check that needs it.
+    """
+
+    def __init__(self, session: Session, seed: int = 0):
+        self.session = session
+        self.seed = seed
+        self._memo: dict[str, Any] = {}
+
+    def rng(self, salt: int) -> np.random.Generator:
+        return np.random.default_rng([self.seed, salt])
+
+    def defines(self, name: str) -> bool:
+        return name in self.session.names
+
+    def call(self, name: str, *args: Any, timeout: float = 10.0, **kwargs: Any) -> Returned:
+        """Call the student's function ``name`` on plain-data arguments."""
+        req = {"probe": "call", "name": name, "args": list(args), "kwargs": kwargs}
+        return self._returned(self._ask(req, timeout, name, memo=False))
+
+    def value(self, name: str) -> Returned:
+        """The student's module-level answer ``name``."""
+        return self._returned(self._ask({"probe": "value", "name": name}, 10.0, name))
+
+    def module(self, name: str, seed: int = 0) -> dict:
+        """What ``name()`` registers: parameters, convolutions, suspicious attributes."""
+        return self._ask({"probe": "module", "name": name, "seed": seed}, 20.0, f"{name}()").value
+
+    def forward(self, name: str, inputs: list, seed: int = 0, timeout: float = 20.0) -> Returned:
+        """Build ``name()``, run it on ``inputs``, backpropagate; returns weights, output, gradients."""
+        decoded = self._ask({"probe": "forward", "name": name, "seed": seed, "inputs": inputs}, timeout,
+                            f"{name}.forward")
+        return Returned(decoded.value, [_relative(i, "['output']") for i in decoded.arrays])
+
+    def _returned(self, decoded: wire.Decoded) -> Returned:
+        body = decoded.value
+        return Returned(body["value"], [_relative(i, "['value']") for i in decoded.arrays], body.get("mutated", []))
+
+    def _ask(self, req: dict, timeout: float, subject: str, memo: bool = True) -> wire.Decoded:
+        key = _key(req) if memo else None
+        if key in self._memo:
+            cached = self._memo[key]
+            if isinstance(cached, StudentFailure):
+                raise cached
+            return cached
+        try:
+            answer = self.session.request(req, timeout, subject)
+        except StudentFailure as failure:
+            if key is not None:
+                self._memo[key] = failure
+            raise
+        if key is not None:
+            self._memo[key] = answer
+        return answer
+
+
+def _relative(info: wire.ArrayInfo, prefix: str) -> wire.ArrayInfo:
+    path = info.path[len(prefix):] if info.path.startswith(prefix) else info.path
+    return wire.ArrayInfo(path, info.lib, info.dtype)
+
+
+def _key(req: dict) -> str:
+    arrays: dict[str, np.ndarray] = {}
+    doc = wire.encode(req, arrays)
+    digest = hashlib.sha1(json.dumps(doc, sort_keys=True).encode())
+    for name in sorted(arrays):
+        digest.update(arrays[name].tobytes())
+    return digest.hexdigest()

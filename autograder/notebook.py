@@ -1,0 +1,59 @@
+"""A notebook submission as a module of its definitions only.
+
+Imports, functions, classes and constant assignments are kept; statements
+that train, plot, print or read files are skipped without starting a kernel.
+A cell with a syntax error costs only the names it defines.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+KEPT = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+@dataclass
+class Extracted:
+    source: str
+    skipped: list[str] = field(default_factory=list)
+
+
+def _is_constant(node: ast.stmt) -> bool:
+    """``NAME = value`` where value calls nothing, or the name is UPPER_CASE."""
+    if isinstance(node, ast.AnnAssign):
+        targets, value = [node.target], node.value
+    elif isinstance(node, ast.Assign):
+        targets, value = node.targets, node.value
+    else:
+        return False
+    if value is None or not all(isinstance(t, ast.Name) for t in targets):
+        return False
+    upper = all(t.id.isupper() for t in targets)
+    return upper or not any(isinstance(n, (ast.Call, ast.Await, ast.Yield)) for n in ast.walk(value))
+
+
+def extract(path: Path) -> Extracted:
+    """The definitions of the notebook at ``path`` as Python source."""
+    notebook = nbformat.read(path, as_version=4)
+    kept: list[str] = []
+    skipped: list[str] = []
+    for number, cell in enumerate(notebook.cells, 1):
+        if cell.cell_type != "code":
+            continue
+        text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines())
+        try:
+            tree = ast.parse(text)
+        except SyntaxError as exc:
+            skipped.append(f"cell {number}: syntax error on line {exc.lineno} ({exc.msg}); the whole cell was skipped")
+            continue
+        for node in tree.body:
+            segment = ast.get_source_segment(text, node, padded=True) or ""
+            if isinstance(node, KEPT) or _is_constant(node):
+                kept.append(segment)
+            else:
+                first = segment.strip().splitlines()[0] if segment.strip() else type(node).__name__
+                skipped.append(f"cell {number}, line {node.lineno}: {first[:70]}")
+    return Extracted("\n\n".join(kept) + "\n", skipped)

@@ -1,0 +1,29 @@
+"""The score table printed for TAs and students."""
+from __future__ import annotations
+
+from .grading import Graded
+
+STATUS = {True: "passed", False: "FAILED"}
+
+
+def table(graded: Graded, *, hidden_points: float = 0.0) -> str:
+    """One row per check (number, title, points, status, first line of the message) and the total."""
+    rows = [(r.check.number, r.check.title, f"{r.score:g}/{r.check.weight:g}", STATUS[r.passed],
+             (r.outcome.message.splitlines() or [""])[0]) for r in graded.results]
+    widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(("#", "check", "points", "status"))]
+    lines = [f"{'#':<{widths[0]}}  {'check':<{widths[1]}}  {'points':>{widths[2]}}  {'status':<{widths[3]}}  message"]
+    for row in rows:
+        lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:<{widths[3]}}  "
+                     f"{row[4][:100]}")
+    total = sum(r.check.weight for r in graded.results)
+    lines.append(f"\nTotal: {graded.score:g}/{total:g}" + (f" (plus {hidden_points:g} hidden points)" if hidden_points else "")
+                 + f"   [{graded.seconds:.1f} s]")
+    lines.extend(f"note: {n}" for n in graded.notes)
+    return "\n".join(lines)
+
+
+def details(graded: Graded) -> str:
+    """The full message of every check that lost points."""
+    blocks = [f"--- {r.check.name} ({r.score:g}/{r.check.weight:g})\n{r.outcome.message}"
+              for r in graded.results if not r.passed]
+    return "\n\n".join(blocks)

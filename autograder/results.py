@@ -1,0 +1,59 @@
+"""The Gradescope results.json: built from check results, validated, written atomically."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+
+from .grading import Result
+
+SCHEMA_PATH = Path(__file__).with_name("results_schema.json")
+MAX_OUTPUT = 20_000  # Gradescope has been seen to cut at 50,000
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_OUTPUT else text[:MAX_OUTPUT] + "\n[... output cut]"
+
+
+def gradescope_document(results: list[Result], *, execution_time: float, output: str = "") -> dict:
+    """results.json for a graded submission."""
+    tests = []
+    for r in results:
+        test = {"name": r.check.name, "number": r.check.number, "score": r.score, "max_score": r.check.weight,
+                "status": "passed" if r.passed else "failed", "output": _clip(r.outcome.message),
+                "visibility": r.check.visibility, "tags": list(r.check.tags)}
+        if r.outcome.diagnosis:
+            test["extra_data"] = {"diagnosis": r.outcome.diagnosis}
+        tests.append(test)
+    return {"score": round(sum(r.score for r in results), 4), "execution_time": round(execution_time, 3),
+            "output": _clip(output), "stdout_visibility": "hidden", "tests": tests}
+
+
+def failure_document(message: str) -> dict:
+    """A valid results.json for when grading itself could not run."""
+    return {"score": 0, "execution_time": 0, "output": message, "stdout_visibility": "hidden",
+            "tests": [{"name": "grader error", "number": "0", "score": 0, "max_score": 0, "status": "failed",
+                       "output": message, "visibility": "visible"}]}
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+def validate(document: dict) -> None:
+    """Raise jsonschema.ValidationError unless ``document`` is a valid results.json."""
+    jsonschema.validate(document, _schema())
+
+
+def write_atomically(document: dict, path: Path) -> None:
+    """Write to a temporary file beside ``path``, then rename: readers never see half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".json")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(document, fh, indent=1, allow_nan=False)
+    os.replace(tmp, path)

@@ -1,0 +1,78 @@
+"""How a check is declared: gradescope-utils' vocabulary on one function.
+
+A check is a function of the grading context returning an ``Outcome``;
+``@check`` attaches its number, weight, visibility, tags and whether it may
+give partial credit, using gradescope-utils' own decorators so the
+attributes are the ones its users know (``__weight__``, ``__number__``, ...).
+"""
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+from typing import Callable
+
+from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
+
+VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A check's verdict: the fraction of its weight earned and why.
+
+    ``diagnosis`` names a known mistake (an "answer note"), so batch reports
+    can count how many students made it.
+    """
+
+    fraction: float
+    message: str = ""
+    diagnosis: str | None = None
+
+
+def passed(message: str = "") -> Outcome:
+    return Outcome(1.0, message)
+
+
+def failed(message: str, diagnosis: str | None = None) -> Outcome:
+    return Outcome(0.0, message, diagnosis)
+
+
+def partial(fraction: float, message: str, diagnosis: str | None = None) -> Outcome:
+    return Outcome(max(0.0, min(1.0, fraction)), message, diagnosis)
+
+
+@dataclass(frozen=True)
+class Check:
+    number: str
+    title: str
+    weight: float
+    visibility: str
+    tags: tuple[str, ...]
+    partial_credit: bool
+    run: Callable
+
+    @property
+    def name(self) -> str:
+        return f"{self.number} {self.title}"
+
+
+def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, ...] = (),
+          partial_credit: bool = False) -> Callable[[Callable], Callable]:
+    """Declare a check; its docstring's first line is its title."""
+    if visible not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {VISIBILITIES}")
+
+    def declare(func: Callable) -> Callable:
+        func = weight(points)(number(num)(visibility(visible)(tags(*tag)(func))))
+        func.__partial_credit__ = partial_credit
+        return func
+
+    return declare
+
+
+def collect(module: types.ModuleType) -> list[Check]:
+    """The checks a module declares, in the order of their numbers."""
+    found = [Check(f.__number__, (f.__doc__ or f.__name__).strip().splitlines()[0], float(f.__weight__),
+                   f.__visibility__, tuple(f.__tags__), f.__partial_credit__, f)
+             for f in vars(module).values() if callable(f) and hasattr(f, "__partial_credit__")]
+    return sorted(found, key=lambda c: tuple(int(p) for p in c.number.split(".")))
