@@ -79,7 +79,8 @@ def mismatch(expected: np.ndarray, got: np.ndarray, *, rtol: float, atol: float)
     diff = np.abs(got - expected)
     diff[~np.isfinite(diff)] = 0.0
     worst = np.unravel_index(int(np.argmax(np.where(ok, -1.0, diff))), diff.shape) if diff.ndim else ()
-    rel = diff / np.maximum(np.abs(expected), np.finfo(float).tiny)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        rel = diff / np.maximum(np.abs(expected), np.finfo(float).tiny)
     lines = [f"{int((~ok).sum())} of {ok.size} entries differ (tolerance rtol={rtol:g}, atol={atol:g})",
              f"largest difference at {_index(worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g} "
              f"(abs error {diff[worst]:.3g}, rel error {rel[worst]:.3g})"]

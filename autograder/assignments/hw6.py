@@ -10,6 +10,7 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from ..answers import exact_count, formula, truth_value
 from ..compare import WrongType, describe, matches, mismatch
@@ -251,22 +252,33 @@ def _relu_class_hint(text: str, structure: dict) -> str | None:
     return None
 
 
+def _named(failure: StudentFailure) -> StudentFailure:
+    """The same failure, with the nn.ReLU mistake named when its error message shows one."""
+    hint = _relu_class_hint(failure.message, {})
+    if hint is None:
+        return failure
+    return StudentFailure("relu_class" if hint.startswith("nn.ReLU was passed") else "relu_module",
+                          f"{failure.message}\n  likely cause: {hint}")
+
+
+def _structure(ctx: Context) -> dict:
+    try:
+        return ctx.module("STMConvLayer")
+    except StudentFailure as failure:
+        raise _named(failure) from None
+
+
 def _forward(ctx: Context) -> dict:
-    """The forward report, with the nn.ReLU mistakes named when construction or forward fails."""
     try:
         return ctx.forward("STMConvLayer", [_stm_input(ctx)]).value
     except StudentFailure as failure:
-        hint = _relu_class_hint(failure.message, {})
-        if hint:
-            failure = StudentFailure("relu_class" if "()" in hint else "relu_module",
-                                     f"{failure.message}\n  likely cause: {hint}")
-        raise failure
+        raise _named(failure) from None
 
 
 @check("5.1", 3, tag=("STMConvLayer",))
 def stm_parameter_count(ctx: Context) -> Outcome:
     """STMConvLayer registers 78592 parameters"""
-    structure = ctx.module("STMConvLayer")
+    structure = _structure(ctx)
     if not structure["is_module"]:
         return failed(f"STMConvLayer() built a {structure['type']}, not an nn.Module", "wrong_type")
     count, expected = structure["num_parameters"], STM_WEIGHTS + STM_BIASES
@@ -327,8 +339,9 @@ def _reference_with(branches: list) -> nn.Module:
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
     with torch.no_grad():
         for conv, (weight, bias) in zip(convs, (c for branch in branches for c in branch)):
-            conv.weight.copy_(torch.from_numpy(np.asarray(weight)))
-            conv.bias.copy_(torch.from_numpy(np.asarray(bias)) if bias is not None else torch.zeros_like(conv.bias))
+            weight, bias = _tensors(weight, bias)
+            conv.weight.copy_(weight)
+            conv.bias.copy_(bias if bias is not None else torch.zeros_like(conv.bias))
     return model
 
 
@@ -350,9 +363,25 @@ def stm_output_values(ctx: Context) -> Outcome:
     if problem is None:
         return passed()
     message = f"output differs from the reference run with your weights:\n{problem}"
-    if matches(np.maximum(expected, 0), out, rtol=1e-4, atol=1e-5):
-        return failed(f"{message}\n  likely cause: a ReLU after the sum; the block has none", "relu_after_sum")
+    if matches(_relu_moved_after_sum(branches, _stm_input(ctx)), out, rtol=1e-4, atol=1e-5):
+        return failed(f"{message}\n  likely cause: a ReLU after the sum instead of at the end of each branch; "
+                      "each branch ends with ReLU and the sum has none", "relu_after_sum")
     return failed(message, "wrong_output")
+
+
+def _relu_moved_after_sum(branches: list, x: torch.Tensor) -> np.ndarray:
+    """The block with each branch's last ReLU moved after the sum: a known mistake."""
+    total = torch.zeros(())
+    with torch.no_grad():
+        for (w1, b1), (w2, b2), (w3, b3) in branches:
+            hidden = F.relu(F.conv2d(x, *_tensors(w1, b1)))
+            hidden = F.relu(F.conv2d(hidden, *_tensors(w2, b2), padding=1))
+            total = total + F.conv2d(hidden, *_tensors(w3, b3))
+    return F.relu(total).numpy()
+
+
+def _tensors(weight: np.ndarray, bias: np.ndarray | None) -> tuple[torch.Tensor, torch.Tensor | None]:
+    return torch.from_numpy(np.asarray(weight)), None if bias is None else torch.from_numpy(np.asarray(bias))
 
 
 @check("5.4", 1, tag=("STMConvLayer",))

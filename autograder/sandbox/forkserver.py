@@ -19,7 +19,8 @@ from . import worker
 from .confine import SandboxUser, kill_all_processes_of
 
 PRELOAD = ("math", "random", "itertools", "functools", "collections", "copy", "typing", "dataclasses",
-           "time", "fractions", "decimal", "statistics", "numbers", "abc", "enum", "warnings",
+           "time", "fractions", "decimal", "statistics", "numbers", "abc", "enum", "warnings", "re", "json",
+           "csv", "heapq", "bisect", "string", "operator", "pprint", "encodings.idna", "ctypes", "socket",
            "numpy.linalg", "numpy.random", "torch.nn", "torch.nn.functional", "torch.optim",
            "torch.utils.data", "sympy")
 

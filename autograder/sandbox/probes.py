@@ -49,7 +49,7 @@ def describe_exception(exc: BaseException, student_file: str) -> dict:
     where = [f"line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames[-3:]]
     kind = "not_implemented" if isinstance(exc, NotImplementedError) else "exception"
     try:
-        message = str(exc)[:500]
+        message = "\n".join(str(exc).splitlines()[:2])[:400]  # torch's overload listings run to pages
     except BaseException:  # a student exception whose __str__ itself fails
         message = ""
     return {"kind": kind, "type": type(exc).__name__, "message": message, "where": where}

@@ -1,0 +1,136 @@
+"""Student code runs confined, and one problem's crash, hang or flood costs only that problem."""
+from __future__ import annotations
+
+import os
+import socket
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from autograder.sandbox import ForkServer, StudentFailure, WorkerSession
+
+root_only = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to the sandbox account")
+
+
+@pytest.fixture
+def session(fork_server, tmp_path):
+    opened = []
+
+    def start(source: str) -> WorkerSession:
+        path = tmp_path / "hw6.py"
+        path.write_text(textwrap.dedent(source))
+        opened.append(WorkerSession(fork_server, path, "hw6", import_timeout=10))
+        return opened[-1]
+
+    yield start
+    for s in opened:
+        s.close()
+
+
+def call(session: WorkerSession, name: str, *args, timeout: float = 5.0):
+    return session.request({"probe": "call", "name": name, "args": list(args)}, timeout, name).value["value"]
+
+
+def test_worker_memory_holds_no_reference_or_checks(session):
+    s = session("""
+        import sys
+        def loaded():
+            return sorted(m for m in sys.modules if m.startswith(("autograder_reference", "autograder.assignments.")))
+    """)
+    assert call(s, "loaded") == []
+
+
+def test_fork_server_refuses_to_start_once_secrets_are_loaded():
+    import autograder.assignments.hw6  # noqa: F401 - loads the reference into this process
+    with pytest.raises(RuntimeError, match="before any reference"):
+        ForkServer()
+
+
+@root_only
+def test_student_code_runs_as_an_unprivileged_account(session):
+    s = session("import os\ndef ids():\n    return [os.getuid(), os.geteuid(), os.getgid()]\n")
+    assert 0 not in call(s, "ids")
+
+
+@root_only
+def test_worker_has_no_network(session):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    port = listener.getsockname()[1]
+    s = session(f"""
+        import socket
+        def reach():
+            try:
+                with socket.socket() as sock:
+                    sock.settimeout(2)
+                    sock.connect(("127.0.0.1", {port}))
+                return "connected"
+            except OSError as exc:
+                return type(exc).__name__
+    """)
+    try:
+        assert call(s, "reach") != "connected"
+    finally:
+        listener.close()
+
+
+def test_exit_in_one_function_costs_only_that_call(session):
+    s = session("import os\ndef die():\n    os._exit(3)\ndef fine():\n    return 7\n")
+    with pytest.raises(StudentFailure, match="exit status 3") as info:
+        call(s, "die")
+    assert info.value.kind == "crashed"
+    assert call(s, "fine") == 7  # a fresh worker took over
+
+
+def test_segfault_is_reported_in_plain_words(session):
+    s = session("import ctypes\ndef crash():\n    ctypes.string_at(0)\ndef fine():\n    return 1\n")
+    with pytest.raises(StudentFailure, match="segmentation fault"):
+        call(s, "crash")
+    assert call(s, "fine") == 1
+
+
+def test_hang_times_out_with_the_function_named(session):
+    s = session("def spin():\n    while True:\n        pass\ndef fine():\n    return 2\n")
+    with pytest.raises(StudentFailure, match=r"timed out after 1 s in spin") as info:
+        call(s, "spin", timeout=1)
+    assert info.value.kind == "timeout"
+    assert call(s, "fine") == 2
+
+
+def test_memory_hog_fails_inside_the_worker(session):
+    s = session("import numpy as np\ndef hog():\n    return np.ones(50 * 2**30 // 8).sum()\ndef fine():\n    return 3\n")
+    with pytest.raises(StudentFailure, match="MemoryError"):
+        call(s, "hog", timeout=20)
+    assert call(s, "fine") == 3
+
+
+def test_output_flood_is_cut_and_costs_only_its_call(session):
+    s = session("""
+        def flood():
+            chunk = "x" * 2**20
+            for _ in range(100):
+                print(chunk)
+        def fine():
+            return 4
+    """)
+    with pytest.raises(StudentFailure):
+        call(s, "flood", timeout=20)
+    assert call(s, "fine") == 4
+
+
+def test_import_failure_is_reported_once_for_every_check(session):
+    s = session("def f(:\n    pass\n")
+    for _ in range(2):
+        with pytest.raises(StudentFailure, match="SyntaxError") as info:
+            call(s, "f")
+        assert info.value.kind == "import_failed"
+
+
+def test_exceptions_show_only_the_students_own_lines(session):
+    s = session("def bad(x):\n    return x.nope\n")
+    with pytest.raises(StudentFailure) as info:
+        call(s, "bad", 1)
+    assert "line 2, in bad: return x.nope" in info.value.message
+    assert "autograder" not in info.value.message

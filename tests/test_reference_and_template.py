@@ -1,0 +1,73 @@
+"""The reference earns every point; the untouched template earns none, without a crash."""
+from __future__ import annotations
+
+import torch
+
+from autograder.assignments import load, load_reference
+from autograder.template import strip_solutions, template_path, MarkerError
+from autograder.assignments import reference_path
+from conftest import ROOT
+
+import pytest
+
+
+def test_reference_scores_full_marks(grade_hw6):
+    graded = grade_hw6(ROOT / "reference" / "hw6.py")["graded"]
+    lost = {r.check.name: r.outcome.message for r in graded.results if not r.passed}
+    assert lost == {}
+    assert graded.score == load("hw6").total
+
+
+def test_template_scores_zero_and_says_not_implemented(grade_hw6):
+    graded = grade_hw6(ROOT / "student_template" / "hw6.py")["graded"]
+    assert graded.score == 0
+    assert {r.outcome.diagnosis for r in graded.results} == {"not_implemented"}
+    for r in graded.results:
+        assert "not implemented yet" in r.outcome.message or "is still None" in r.outcome.message
+
+
+def test_committed_template_matches_a_fresh_generation():
+    fresh = strip_solutions(reference_path("hw6").read_text())
+    assert template_path("hw6").read_text() == fresh, "run: python -m autograder template hw6"
+
+
+def test_template_holds_no_solution():
+    text = template_path("hw6").read_text()
+    assert "SOLUTION" not in text and "np.linalg.solve" not in text and "nn.ModuleList" not in text
+    assert "def draw_double_descent_data" in text  # the givens stay
+
+
+def test_unbalanced_markers_are_refused():
+    with pytest.raises(MarkerError):
+        strip_solutions("def f():\n    # BEGIN SOLUTION\n    return 1\n")
+
+
+def test_reference_counts_match_the_modules_and_course_figures():
+    ref = load_reference("hw6")
+    assert ref.PARAMS_STM == sum(p.numel() for p in ref.STMConvLayer().parameters()) == 78592
+    assert ref.PARAMS_PLAIN == 213504
+
+
+def test_reference_jacobian_and_gradients_match_autograd():
+    import numpy as np
+    from autograder.assignments.hw6 import _residual_grads_autograd
+
+    ref = load_reference("hw6")
+    rng = np.random.default_rng(1)
+    shapes = [(4, 3), (4, 4), (4, 4), (1, 4)]
+    As, bs, x = [rng.standard_normal(s) for s in shapes], [rng.standard_normal(s[0]) for s in shapes], rng.standard_normal(3)
+    sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
+    dAs, dbs = ref.residual_param_grads(As, bs, x, sig, lambda z: sig(z) * (1 - sig(z)))
+    eA, eb = _residual_grads_autograd(As, bs, x, torch.sigmoid)
+    for got, want in zip(dAs + dbs, eA + eb):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+def test_double_descent_mistake_model_without_mistakes_is_the_reference():
+    import numpy as np
+    from autograder.assignments.hw6 import NUM_PARAMS, _double_descent_variant, _w_std
+
+    ref = load_reference("hw6")
+    for lamda in (0.01, None):
+        np.testing.assert_allclose(_double_descent_variant(0, lamda, _w_std, "val"),
+                                   ref.double_descent(NUM_PARAMS, lamda, 0), rtol=1e-8)
