@@ -82,7 +82,7 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], depth: int, budget: list[
     sympy = _sympy()
     if sympy is not None and isinstance(value, sympy.Basic):
         return {"$sympy": str(value)}
-    return {"$opaque": type(value).__qualname__}
+    return {"$opaque": type(value).__name__}
 
 
 def _array(data: np.ndarray, arrays: dict[str, np.ndarray], lib: str, dtype: str) -> dict:

@@ -1,0 +1,79 @@
+"""Formulas are read through a whitelist, never eval, and compared by equivalence."""
+from __future__ import annotations
+
+import time
+
+import pytest
+import sympy
+
+from autograder.answers import formula
+from autograder.symbolic import AnswerError, Symbols, equivalent, parse_answer, shown, time_limit
+
+WIDTHS = Symbols(("n0", "n_in", "sigma_A", "d"))
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("__import__('os').system('id')", "only these functions are allowed"),
+    ("().__class__.__mro__", "attribute access"),
+    ("lambda: 1", "lambda"),
+    ("n0[0]", "indexing"),
+    ("x**(10**10**10)", "unknown name 'x'"),
+    ("2**(10**10)", "exponents are limited"),
+    ("1" * 10**6, "characters long"),
+    ("2^2^2^2^2^2", "exponents are limited"),
+    ("n0 +* 2", "could not read"),
+    ("\u221a2", "plain ASCII"),
+    ("factorial(10**7)", "only these functions"),
+    ("beta1", "unknown name 'beta1'"),
+    ("1e400", "finite"),
+    ("n0 == 1", "comparisons"),
+])
+def test_hostile_or_unreadable_answers_are_refused_with_a_reason(text, reason):
+    started = time.perf_counter()
+    with pytest.raises(AnswerError, match=reason):
+        parse_answer(text, WIDTHS)
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(n0 + 1)/(3*n0)", "(n0 + 1)/(3*n0)"),
+    ("n_in*sigma_A^2/2", "n_in*sigma_A^2/2"),
+    ("2n0", "2*n0"),
+    ("1/3n0", "n0/3"),  # read as Python reads it, and echoed so the student sees it
+    ("\U0001d427" + "0", "n0"),  # a mathematical bold n normalises to n
+    ("0.25", "1/4"),
+    ("sqrt(2/d)", "sqrt(2)/sqrt(d)"),
+])
+def test_ordinary_notation_is_read(text, expected):
+    assert shown(parse_answer(text, WIDTHS)) == expected
+
+
+def test_equivalence_is_mathematical_not_textual():
+    a, b = parse_answer("(n0+1)/(3*n0)", WIDTHS), parse_answer("1/3 + 1/(3*n0)", WIDTHS)
+    assert equivalent(a, b).equivalent
+    assert equivalent(parse_answer("sqrt(n0^2)", WIDTHS), parse_answer("n0", WIDTHS)).equivalent  # n0 > 0
+
+
+def test_a_near_miss_gets_a_counterexample():
+    verdict = equivalent(parse_answer("0.3333333/n0", WIDTHS), parse_answer("1/(3*n0)", WIDTHS))
+    assert not verdict.equivalent
+    assert "expected 1/3" in verdict.message
+
+
+def test_a_missing_term_is_caught_at_large_widths():
+    verdict = equivalent(parse_answer("n_in*sigma_A^2/2", WIDTHS), parse_answer("n_in*sigma_A^2/2 + 1/n_in", WIDTHS))
+    assert not verdict.equivalent
+
+
+def test_time_limit_interrupts_long_work():
+    with pytest.raises(TimeoutError):
+        with time_limit(0.2):
+            while True:
+                pass
+
+
+def test_formula_verdict_names_a_listed_mistake():
+    outcome = formula("SOFTPLUS_LIPSCHITZ", "1", "1/4", known={"1": ("1 is a bound but not the smallest", "loose")})
+    assert outcome.fraction == 0 and outcome.diagnosis == "loose" and "we read your answer as 1" in outcome.message
+    assert formula("X", sympy.Rational(1, 4), "1/4").fraction == 0  # a bare SymPy object never reaches here
+    assert formula("X", 0.25, "1/4").fraction == 1

@@ -1,0 +1,101 @@
+"""Plain data across the boundary, and a results.json that is always valid."""
+from __future__ import annotations
+
+import io
+import json
+import os
+
+import jsonschema
+import numpy as np
+import pytest
+import torch
+
+from autograder.assignments import Assignment
+from autograder.grading import run_checks
+from autograder.results import failure_document, gradescope_document, validate, write_atomically
+from autograder.sandbox import InProcessSession
+from autograder.sandbox import wire
+from autograder.spec import check, collect, passed
+
+
+def roundtrip(value, callables=None):
+    arrays: dict = {}
+    doc = json.loads(json.dumps(wire.encode(value, arrays)))
+    return wire.decode(doc, arrays, callables)
+
+
+def test_values_come_back_as_builtin_types_and_arrays():
+    value = {"a": [1, 2.5, True, None, "s"], "t": (3, 2**70), "set": {1, 2}, "x": np.arange(3.0),
+             "y": torch.ones(2, dtype=torch.float32), "z": np.float32(1.5)}
+    decoded = roundtrip(value)
+    out = decoded.value
+    assert out["a"] == [1, 2.5, True, None, "s"] and out["t"] == (3, 2**70) and out["set"] == frozenset({1, 2})
+    assert isinstance(out["y"], np.ndarray) and out["y"].dtype == np.float32
+    assert {(i.path, i.lib) for i in decoded.arrays} == {("['x']", "numpy"), ("['y']", "torch")}
+    assert out["z"] == 1.5
+
+
+def test_unknown_objects_cross_as_their_type_name_only():
+    class Evil:
+        def __eq__(self, other):
+            return True
+
+    assert roundtrip(Evil()).value == wire.Opaque("Evil")
+    with pytest.raises(wire.WireError):
+        wire.encode(np.array([object()]), {})
+
+
+def test_callables_are_only_rebuilt_on_the_sandbox_side():
+    ref = wire.callable_ref("tanh")
+    assert roundtrip(ref, callables={"tanh": np.tanh}).value is np.tanh
+    with pytest.raises(wire.WireError):
+        roundtrip(ref)
+
+
+def test_array_files_are_read_without_pickle_or_links(tmp_path):
+    np.save(tmp_path / "a0.npy", np.array([{"x": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError):
+        wire.array_loader(tmp_path)("a0")
+    os.symlink("/etc/passwd", tmp_path / "a1.npy")
+    with pytest.raises(OSError):
+        wire.array_loader(tmp_path)("a1")
+    with pytest.raises(wire.WireError):
+        wire.array_loader(tmp_path)("../a0")
+
+
+@check("1", 2)
+def fine(ctx):
+    """a check that passes"""
+    return passed()
+
+
+@check("2", 3)
+def broken(ctx):
+    """a check whose own code is faulty"""
+    raise KeyError("secret_hidden_input")
+
+
+def test_a_faulty_check_costs_its_points_with_a_reference_and_no_traceback(tmp_path):
+    (tmp_path / "hw6.py").write_text("")
+    log = io.StringIO()
+    module = type("M", (), {"fine": fine, "broken": broken})
+    results = run_checks(Assignment("t", tuple(collect(module))), InProcessSession(tmp_path / "hw6.py", "t"), log=log)
+    assert [r.score for r in results] == [2, 0]
+    assert "grader error (reference " in results[1].outcome.message
+    assert "secret_hidden_input" not in results[1].outcome.message and "secret_hidden_input" in log.getvalue()
+    validate(gradescope_document(results, execution_time=0.1))
+
+
+def test_schema_accepts_our_documents_and_rejects_malformed_ones():
+    validate(failure_document("boom"))
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"tests": [{"score": 1}]})
+    with pytest.raises(jsonschema.ValidationError):
+        validate({"tests": [], "execution_time": "1.0"})  # gradescope-utils writes a string here; Gradescope wants a number
+
+
+def test_results_are_written_atomically(tmp_path):
+    target = tmp_path / "results" / "results.json"
+    write_atomically(failure_document("x"), target)
+    assert json.loads(target.read_text())["tests"][0]["name"] == "grader error"
+    assert os.listdir(target.parent) == ["results.json"]
