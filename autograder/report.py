@@ -1,6 +1,8 @@
 """The score table printed for TAs and students."""
 from __future__ import annotations
 
+import textwrap
+
 from .grading import Graded
 
 STATUS = {True: "passed", False: "FAILED"}
@@ -12,9 +14,12 @@ def table(graded: Graded, *, hidden_points: float = 0.0) -> str:
              (r.outcome.message.splitlines() or [""])[0]) for r in graded.results]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(("#", "check", "points", "status"))]
     lines = [f"{'#':<{widths[0]}}  {'check':<{widths[1]}}  {'points':>{widths[2]}}  {'status':<{widths[3]}}  message"]
-    for row in rows:
+    for row, result in zip(rows, graded.results):
         lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:<{widths[3]}}  "
                      f"{row[4][:100]}")
+        cause = next((line.strip() for line in result.outcome.message.splitlines() if "likely cause:" in line), None)
+        if cause and not result.passed:
+            lines.append(textwrap.fill(cause, width=110, initial_indent=" " * 7, subsequent_indent=" " * 9))
     total = sum(r.check.weight for r in graded.results)
     lines.append(f"\nTotal: {graded.score:g}/{total:g}" + (f" (plus {hidden_points:g} hidden points)" if hidden_points else "")
                  + f"   [{graded.seconds:.1f} s]")

@@ -52,15 +52,18 @@ def test_callables_are_only_rebuilt_on_the_sandbox_side():
         roundtrip(ref)
 
 
-def test_array_files_are_read_without_pickle_or_links(tmp_path):
-    np.save(tmp_path / "a0.npy", np.array([{"x": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(ValueError):
-        wire.array_loader(tmp_path)("a0")
-    os.symlink("/etc/passwd", tmp_path / "a1.npy")
-    with pytest.raises(OSError):
-        wire.array_loader(tmp_path)("a1")
+def test_arrays_cross_as_npy_bytes_and_pickles_are_refused():
+    sizes, payload = wire.pack({"a0": np.arange(4.0), "a1": np.eye(2, dtype=np.float32)})
+    arrays = wire.unpack(sizes, payload)
+    assert arrays["a1"].dtype == np.float32 and arrays["a0"].tolist() == [0, 1, 2, 3]
+    buffer = io.BytesIO()
+    np.save(buffer, np.array([{"x": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError, match="allow_pickle=False"):
+        wire.unpack({"a0": len(buffer.getvalue())}, buffer.getvalue())
     with pytest.raises(wire.WireError):
-        wire.array_loader(tmp_path)("../a0")
+        wire.unpack({"../a0": len(payload)}, payload)
+    with pytest.raises(wire.WireError):
+        wire.unpack({"a0": 3}, payload)
 
 
 @check("1", 2)

@@ -353,6 +353,9 @@ def stm_output_values(ctx: Context) -> Outcome:
     if not isinstance(out, np.ndarray) or out.shape != STM_INPUT_SHAPE:
         return failed(f"needs an output of shape {STM_INPUT_SHAPE} (see check 5.2), got {describe(out)}",
                       "wrong_shape")
+    if not report["state"]:
+        return failed("STMConvLayer registers no parameters (see check 5.1), so its output cannot be replayed "
+                      "through the reference", "python_list" if report["list_attributes"] else "wrong_count")
     branches = _branches(report["state"])
     if isinstance(branches, str):
         return failed(f"could not match your parameters to 32 branches of three convolutions: {branches}",

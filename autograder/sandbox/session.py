@@ -28,6 +28,7 @@ from .confine import Limits, SandboxUser, sandbox_user
 from .forkserver import ForkServer
 
 MAX_RESPONSE_BYTES = 16 * 2**20
+MAX_PAYLOAD_BYTES = 256 * 2**20
 GRADER_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -103,7 +104,6 @@ class WorkerSession(Session):
         self._sock: socket.socket | None = None
         self._pid: int | None = None
         self._buffer = b""
-        self._seq = 0
         self._broken: StudentFailure | None = None
         self._output: str | None = None
         self.names = frozenset()
@@ -111,24 +111,18 @@ class WorkerSession(Session):
     def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
         if self._sock is None:
             self._start()
-        self._seq += 1
-        folder = self._workdir / f"q{self._seq}"
-        folder.mkdir()
         arrays: dict[str, np.ndarray] = {}
         doc = wire.encode(req, arrays)
-        wire.save_arrays(arrays, folder)
-        os.chmod(folder, 0o755)
         try:
-            self._sock.sendall(json.dumps({"request": doc, "arrays": folder.name,
-                                           "reply": f"r{self._seq}"}).encode() + b"\n")
+            self._sock.sendall(wire.frame({"request": doc}, arrays))
         except OSError:
             pass  # a dead worker shows up as end of stream below
-        reply = self._await(timeout, subject)
+        reply, reply_arrays = self._await(timeout, subject)
         if not reply["ok"]:
             raise failure_from(reply["error"], subject)
         try:
-            return wire.decode(reply["body"], wire.array_loader(self._workdir / _plain_name(reply["arrays"])))
-        except (wire.WireError, OSError, ValueError, KeyError, TypeError) as exc:
+            return wire.decode(reply["body"], reply_arrays)
+        except (wire.WireError, ValueError, KeyError, TypeError) as exc:
             raise StudentFailure("unserializable", f"{subject} returned a value the grader could not read ({exc})")
 
     def _start(self) -> None:
@@ -142,7 +136,7 @@ class WorkerSession(Session):
         theirs.close()
         self._sock, self._buffer = mine, b""
         try:
-            ready = self._await(self._import_timeout, f"importing {self._file.name}")
+            ready, _ = self._await(self._import_timeout, f"importing {self._file.name}")
         except StudentFailure as failure:
             self._broken = StudentFailure("import_failed", f"{failure.message}; no check could run")
             raise self._broken
@@ -154,44 +148,46 @@ class WorkerSession(Session):
             raise self._broken
         self.names = frozenset(ready["names"])
 
-    def _await(self, timeout: float, subject: str) -> dict:
-        """Read lines until a final reply; phases say where a timeout struck."""
+    def _await(self, timeout: float, subject: str) -> tuple[dict, dict[str, np.ndarray]]:
+        """Read messages until a final reply; phases say where a timeout struck."""
         deadline = time.monotonic() + timeout
         where = subject
         while True:
-            line = self._read_line(deadline)
-            if line is None:
-                status = self._stop()
-                raise StudentFailure("crashed", f"the process running {where} died: {describe_status(status)}")
-            if line is TimeoutError:
-                self._stop(grace=0.0)
-                raise StudentFailure("timeout", f"timed out after {timeout:g} s in {where}")
             try:
-                msg = json.loads(line)
-            except ValueError:
+                msg = json.loads(self._read(deadline, line=True))
+                arrays = wire.unpack(msg["sizes"], self._read(deadline, size=_payload_size(msg["sizes"])))
+            except TimeoutError:
+                self._stop(grace=0.0)
+                raise StudentFailure("timeout", f"timed out after {timeout:g} s in {where}") from None
+            except EOFError:
+                status = self._stop()
+                raise StudentFailure("crashed", f"the process running {where} died: {describe_status(status)}") from None
+            except (ValueError, KeyError, TypeError, wire.WireError):
                 self._stop()
-                raise StudentFailure("crashed", f"the process running {where} sent garbage")
+                raise StudentFailure("crashed", f"the process running {where} sent an unreadable or oversized "
+                                                "reply") from None
             if "phase" in msg:
                 where = msg["phase"]
                 continue
-            return msg
+            return msg, arrays
 
-    def _read_line(self, deadline: float) -> bytes | None | type[TimeoutError]:
-        while b"\n" not in self._buffer:
+    def _read(self, deadline: float, *, line: bool = False, size: int = 0) -> bytes:
+        """A line (without its newline) or ``size`` bytes; EOFError when the worker is gone."""
+        while (b"\n" not in self._buffer) if line else (len(self._buffer) < size):
+            if line and len(self._buffer) > MAX_RESPONSE_BYTES:
+                raise ValueError("reply line too long")
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return TimeoutError
-            ready, _, _ = select.select([self._sock], [], [], remaining)
-            if not ready:
-                return TimeoutError
+            if remaining <= 0 or not select.select([self._sock], [], [], remaining)[0]:
+                raise TimeoutError
             chunk = self._sock.recv(1 << 20)
             if not chunk:
-                return None
+                raise EOFError
             self._buffer += chunk
-            if len(self._buffer) > MAX_RESPONSE_BYTES:
-                return None
-        line, _, self._buffer = self._buffer.partition(b"\n")
-        return line
+        if line:
+            data, _, self._buffer = self._buffer.partition(b"\n")
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
 
     def _stop(self, grace: float = 1.0) -> int:
         """Kill the worker's process group and reap it; the next request starts a new one."""
@@ -222,10 +218,13 @@ class WorkerSession(Session):
             return fh.read(limit).decode("utf-8", "replace")
 
 
-def _plain_name(name: Any) -> str:
-    if not isinstance(name, str) or not name.startswith("r") or not name[1:].isdigit():
-        raise wire.WireError("malformed reply")
-    return name
+def _payload_size(sizes: Any) -> int:
+    if not isinstance(sizes, dict) or not all(isinstance(v, int) and v >= 0 for v in sizes.values()):
+        raise wire.WireError("malformed array table")
+    total = sum(sizes.values())
+    if total > MAX_PAYLOAD_BYTES:
+        raise wire.WireError("reply too large")
+    return total
 
 
 class UnavailableSession(Session):

@@ -1,16 +1,16 @@
 """Plain-data encoding of values that cross the sandbox boundary.
 
-A value becomes a JSON document plus a dict of NumPy arrays (written as
-``.npy`` and read back with ``allow_pickle=False``). Nothing executable and no
-pickle ever crosses: the trusted side decodes into builtin types and arrays.
+A value becomes a JSON document plus a dict of NumPy arrays, sent as ``.npy``
+bytes after the document and read back with ``allow_pickle=False``. Nothing
+executable and no pickle ever crosses: the trusted side decodes into builtin
+types and arrays.
 """
 from __future__ import annotations
 
-import os
+import io
+import json
 import re
-import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -192,25 +192,34 @@ def callable_ref(name: str) -> CallableRef:
     return CallableRef(name)
 
 
-def save_arrays(arrays: dict[str, np.ndarray], folder: Path) -> None:
+def pack(arrays: dict[str, np.ndarray]) -> tuple[dict[str, int], bytes]:
+    """Arrays as concatenated ``.npy`` bytes, and each one's size, for one message."""
+    sizes, chunks = {}, []
     for name, data in arrays.items():
-        np.save(folder / f"{name}.npy", data, allow_pickle=False)
+        buffer = io.BytesIO()
+        np.save(buffer, data, allow_pickle=False)
+        chunks.append(buffer.getvalue())
+        sizes[name] = len(chunks[-1])
+    return sizes, b"".join(chunks)
 
 
-def array_loader(folder: Path) -> Callable[[str], np.ndarray]:
-    """Loads ``name.npy`` from ``folder`` without following links or pickle."""
+def frame(doc: dict, arrays: dict[str, np.ndarray]) -> bytes:
+    """One message: a JSON line naming the arrays' sizes, then their bytes."""
+    sizes, payload = pack(arrays)
+    return json.dumps({**doc, "sizes": sizes}).encode() + b"\n" + payload
 
-    def load(name: str) -> np.ndarray:
-        if not ARRAY_NAME.match(name):
-            raise WireError("malformed array reference")
-        fd = os.open(folder / f"{name}.npy", os.O_RDONLY | os.O_NOFOLLOW)
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_ARRAY_BYTES + 4096:
-                raise WireError(f"array {name} is not a regular file of acceptable size")
-            return np.load(fh, allow_pickle=False)
 
-    return load
+def unpack(sizes: dict, payload: bytes) -> dict[str, np.ndarray]:
+    """The arrays of one message; pickled (object) arrays are refused."""
+    arrays, offset = {}, 0
+    for name, size in sizes.items():
+        if not isinstance(name, str) or not ARRAY_NAME.match(name) or not isinstance(size, int) or size < 0:
+            raise WireError("malformed array table")
+        arrays[name] = np.load(io.BytesIO(payload[offset:offset + size]), allow_pickle=False)
+        offset += size
+    if offset != len(payload):
+        raise WireError("array sizes do not add up")
+    return arrays
 
 
 def _torch():

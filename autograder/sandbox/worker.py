@@ -54,8 +54,8 @@ def _hide_grader(paths: list[str]) -> None:
 
 
 def _serve(sock: socket.socket, workdir: Path, module_name: str, module_file: str) -> None:
-    def send(doc: dict) -> None:
-        sock.sendall(json.dumps(doc).encode() + b"\n")
+    def send(doc: dict, arrays: dict | None = None) -> None:
+        sock.sendall(wire.frame(doc, arrays or {}))
 
     sys.path.insert(0, str(workdir))
     try:
@@ -73,16 +73,8 @@ def _serve(sock: socket.socket, workdir: Path, module_name: str, module_file: st
         line = reader.readline(MAX_REQUEST_BYTES)
         if not line:
             return
-        doc = json.loads(line)
-        folder = workdir / doc["reply"]
-        folder.mkdir()
-        response, arrays = probes.run(module, module_file, doc["request"],
-                                      wire.array_loader(workdir / doc["arrays"]),
-                                      lambda text: send({"phase": text}))
-        try:
-            wire.save_arrays(arrays, folder)
-        except OSError as exc:
-            response = {"ok": False, "error": {"kind": "unserializable",
-                                               "message": f"the result could not be written ({exc.strerror})"}}
-        response["arrays"] = folder.name
-        send(response)
+        header = json.loads(line)
+        arrays = wire.unpack(header["sizes"], reader.read(sum(header["sizes"].values())))
+        response, out = probes.run(module, module_file, header["request"], arrays.__getitem__,
+                                   lambda text: send({"phase": text}))
+        send(response, out)
