@@ -211,14 +211,15 @@ def frame(doc: dict, arrays: dict[str, np.ndarray]) -> bytes:
 
 def unpack(sizes: dict, payload: bytes) -> dict[str, np.ndarray]:
     """The arrays of one message; pickled (object) arrays are refused."""
+    if not all(isinstance(name, str) and ARRAY_NAME.match(name) and isinstance(size, int) and size >= 0
+               for name, size in sizes.items()):
+        raise WireError("malformed array table")
+    if sum(sizes.values()) != len(payload):
+        raise WireError("array sizes do not add up")
     arrays, offset = {}, 0
     for name, size in sizes.items():
-        if not isinstance(name, str) or not ARRAY_NAME.match(name) or not isinstance(size, int) or size < 0:
-            raise WireError("malformed array table")
         arrays[name] = np.load(io.BytesIO(payload[offset:offset + size]), allow_pickle=False)
         offset += size
-    if offset != len(payload):
-        raise WireError("array sizes do not add up")
     return arrays
 
 
