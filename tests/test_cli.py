@@ -1,0 +1,44 @@
+"""The documented command forms, run as a TA or a course's staff would run them."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+
+from autograder.results import validate
+from conftest import ROOT
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_grade_prints_the_table_and_writes_gradescope_json(tmp_path):
+    out = tmp_path / "results.json"
+    proc = cli("grade", "hw6", "examples/hw6.py", "--json", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "Total: 36/48" in proc.stdout
+    assert "use nn.ModuleList" in proc.stdout  # the likely cause is shown under the failed row
+    document = json.loads(out.read_text())
+    validate(document)
+    assert document["score"] == 36
+
+
+def test_grade_accepts_a_folder_holding_the_submission(tmp_path):
+    (tmp_path / "hw6.py").write_text((ROOT / "student_template" / "hw6.py").read_text())
+    proc = cli("grade", "hw6", str(tmp_path))
+    assert proc.returncode == 0 and "Total: 0/48" in proc.stdout
+
+
+def test_build_writes_the_zip(tmp_path):
+    proc = cli("build", "hw6", "-o", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    names = zipfile.ZipFile(tmp_path / "hw6-autograder.zip").namelist()
+    assert "setup.sh" in names and "run_autograder" in names
+
+
+def test_list_shows_assignments_with_points():
+    proc = cli("list")
+    assert proc.returncode == 0 and "hw6" in proc.stdout and "48 points" in proc.stdout
