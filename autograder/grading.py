@@ -64,7 +64,6 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, log: 
 class Graded:
     """One submission's results and what the student should know about how it was read."""
 
-    assignment: Assignment
     results: list[Result]
     notes: list[str]
     student_output: str
@@ -96,4 +95,4 @@ def grade(assignment_name: str, path: Path, server: ForkServer | None, *, seed: 
         results = run_checks(load(assignment_name), session, seed=seed, log=log, only=only)
     finally:
         session.close()
-    return Graded(load(assignment_name), results, notes, session.output(), time.perf_counter() - start)
+    return Graded(results, notes, session.output(), time.perf_counter() - start)

@@ -8,7 +8,7 @@ from .grading import Graded
 STATUS = {True: "passed", False: "FAILED"}
 
 
-def table(graded: Graded, *, hidden_points: float = 0.0) -> str:
+def table(graded: Graded) -> str:
     """One row per check (number, title, points, status, first line of the message) and the total."""
     rows = [(r.check.number, r.check.title, f"{r.score:g}/{r.check.weight:g}", STATUS[r.passed],
              (r.outcome.message.splitlines() or [""])[0]) for r in graded.results]
@@ -21,8 +21,7 @@ def table(graded: Graded, *, hidden_points: float = 0.0) -> str:
         if cause and not result.passed:
             lines.append(textwrap.fill(cause, width=110, initial_indent=" " * 7, subsequent_indent=" " * 9))
     total = sum(r.check.weight for r in graded.results)
-    lines.append(f"\nTotal: {graded.score:g}/{total:g}" + (f" (plus {hidden_points:g} hidden points)" if hidden_points else "")
-                 + f"   [{graded.seconds:.1f} s]")
+    lines.append(f"\nTotal: {graded.score:g}/{total:g}   [{graded.seconds:.1f} s]")
     lines.extend(f"note: {n}" for n in graded.notes)
     return "\n".join(lines)
 

@@ -106,6 +106,19 @@ def test_memory_hog_fails_inside_the_worker(session):
     assert call(s, "fine") == 3
 
 
+def test_memory_budget_is_what_autograder_memory_mb_says(fork_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("AUTOGRADER_MEMORY_MB", "256")
+    path = tmp_path / "hw6.py"
+    path.write_text("import numpy as np\ndef take(mb):\n    return float(np.ones(mb * 2**20 // 8).sum())\n")
+    s = WorkerSession(fork_server, path, "hw6")
+    try:
+        assert call(s, "take", 64) == 64 * 2**20 // 8
+        with pytest.raises(StudentFailure, match="memory limit"):
+            call(s, "take", 400)
+    finally:
+        s.close()
+
+
 def test_output_flood_is_cut_and_costs_only_its_call(session):
     s = session("""
         def flood():

@@ -90,9 +90,9 @@ class WorkerSession(Session):
     """A submission served by a confined worker forked from ``server``."""
 
     def __init__(self, server: ForkServer, source: Path, module_name: str, *,
-                 limits: Limits = Limits(), import_timeout: float = 20.0):
+                 limits: Limits | None = None, import_timeout: float = 20.0):
         self._server = server
-        self._limits = limits
+        self._limits = limits or Limits()
         self._import_timeout = import_timeout
         self._user = sandbox_user()
         self._module_name = module_name
