@@ -44,6 +44,8 @@ def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols =
     ``known`` maps wrong formulas (as text) to their likely cause.
     """
     text = got.text if isinstance(got, SympyText) else got
+    if not isinstance(text, (str, int, float)) or isinstance(text, bool):
+        return failed(f"{name} should be a formula as a string (or a number), got {describe(got)}", "wrong_type")
     try:
         answer = parse_answer(text, symbols)
     except AnswerError as exc:

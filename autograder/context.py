@@ -44,6 +44,7 @@ class Context:
         self.session = session
         self.seed = seed
         self._memo: dict[str, Any] = {}
+        self._stalled: dict[str, StudentFailure] = {}
 
     def rng(self, salt: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, salt])
@@ -52,9 +53,21 @@ class Context:
         return name in self.session.names
 
     def call(self, name: str, *args: Any, timeout: float = 10.0, **kwargs: Any) -> Returned:
-        """Call the student's function ``name`` on plain-data arguments."""
+        """Call the student's function ``name`` on plain-data arguments.
+
+        A function that timed out is not called again for this submission,
+        so one hang costs one time limit, not one per check.
+        """
+        if name in self._stalled:
+            raise self._stalled[name]
         req = {"probe": "call", "name": name, "args": list(args), "kwargs": kwargs}
-        return self._returned(self._ask(req, timeout, name, memo=False))
+        try:
+            return self._returned(self._ask(req, timeout, name, memo=False))
+        except StudentFailure as failure:
+            if failure.kind == "timeout":
+                self._stalled[name] = StudentFailure("timeout", f"{failure.message} (in an earlier check; "
+                                                                "not called again)")
+            raise
 
     def value(self, name: str) -> Returned:
         """The student's module-level answer ``name``."""
@@ -83,6 +96,7 @@ class Context:
             return cached
         try:
             answer = self.session.request(req, timeout, subject)
+            _check_reply(req["probe"], answer.value)
         except StudentFailure as failure:
             if key is not None:
                 self._memo[key] = failure
@@ -90,6 +104,28 @@ class Context:
         if key is not None:
             self._memo[key] = answer
         return answer
+
+
+# The fields each probe's reply must have, and their types: a reply comes from an untrusted
+# process, which may have patched the harness inside it.
+REPLY_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "value": {"value": object},
+    "call": {"value": object, "mutated": list},
+    "module": {"is_module": bool, "type": str},
+}
+MODULE_FIELDS = {"parameters": list, "num_parameters": int, "list_attributes": list, "class_attributes": list,
+                 "convs": list}
+FORWARD_FIELDS = {**MODULE_FIELDS, "state": dict, "output": object}
+
+
+def _check_reply(probe: str, body: Any) -> None:
+    fields = dict(REPLY_FIELDS.get(probe, REPLY_FIELDS["module"]))
+    if probe in ("module", "forward") and isinstance(body, dict) and body.get("is_module") is True:
+        fields.update(FORWARD_FIELDS if probe == "forward" else MODULE_FIELDS)
+    if not isinstance(body, dict) or any(not isinstance(body.get(k), t) or (k not in body)
+                                         for k, t in fields.items()):
+        raise StudentFailure("malformed", "the process running your code sent a malformed reply "
+                                          "(does your code modify the grader's modules?)")
 
 
 def _relative(info: wire.ArrayInfo, prefix: str) -> wire.ArrayInfo:

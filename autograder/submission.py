@@ -1,6 +1,7 @@
 """Finding the student's file in what was submitted, and turning it into a module."""
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,8 +31,8 @@ def locate(assignment: str, path: Path) -> tuple[Path, list[str]]:
         return path, notes
     if not path.is_dir():
         raise NoSubmission(f"{path.name} does not exist")
-    candidates = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".ipynb") and p.is_file()
-                        and not p.is_symlink() and "__MACOSX" not in p.parts)
+    files = _files(path)
+    candidates = [p for p in files if p.suffix in (".py", ".ipynb") and "__MACOSX" not in p.parts]
     for wanted in (f"{assignment}.py", f"{assignment}.ipynb"):
         exact = [p for p in candidates if p.name == wanted]
         if exact:
@@ -42,8 +43,15 @@ def locate(assignment: str, path: Path) -> tuple[Path, list[str]]:
     if len(candidates) == 1:
         notes.append(f"expected a file named {assignment}.py; graded {candidates[0].name} instead")
         return candidates[0], notes
-    found = ", ".join(p.name for p in sorted(path.rglob("*")) if p.is_file())[:300] or "no files"
+    found = ", ".join(p.name for p in files)[:300] or "no files"
     raise NoSubmission(f"no {assignment}.py or {assignment}.ipynb was submitted (found: {found})")
+
+
+def _files(folder: Path) -> list[Path]:
+    """Every file and link below ``folder``, without following links into other folders."""
+    found = [Path(top) / name for top, dirs, names in os.walk(folder) for name in names + [
+        d for d in dirs if (Path(top) / d).is_symlink()]]
+    return sorted(found)
 
 
 def prepare(assignment: str, path: Path) -> Prepared:

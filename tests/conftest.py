@@ -2,6 +2,13 @@
 from __future__ import annotations
 
 import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -49,3 +56,51 @@ def grade_hw6(fork_server):
         return cache[key]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def autograder_zip(tmp_path_factory) -> Path:
+    from autograder.build import build_zip
+    return build_zip("hw6", tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture
+def gradescope_root():
+    """A root that, like /autograder, anyone may traverse: only the lock-down keeps students out."""
+    root = Path(tempfile.mkdtemp(prefix="autograder-root-"))
+    root.chmod(0o755)
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def run_autograder(zip_path: Path, root: Path, files: dict[str, str | bytes], python: str = sys.executable,
+                   env: dict[str, str] | None = None) -> dict:
+    """Unpack the zip into root/source, put files in root/submission, run it; the parsed results.json."""
+    (root / "source").mkdir(parents=True)
+    (root / "submission").mkdir()
+    with zipfile.ZipFile(zip_path) as zf:
+        zf.extractall(root / "source")
+    for info in zipfile.ZipFile(zip_path).infolist():
+        os.chmod(root / "source" / info.filename, info.external_attr >> 16 & 0o777)
+    for name, content in files.items():
+        target = root / "submission" / name
+        if isinstance(content, Path):
+            os.symlink(os.readlink(content), target)
+        else:
+            target.write_bytes(content.encode() if isinstance(content, str) else content)
+    env = {**os.environ, **(env or {}), "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python}
+    proc = subprocess.run([str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads((root / "results" / "results.json").read_text())
+    from autograder.results import validate
+    validate(document)
+    document["_log"] = proc.stdout + proc.stderr
+    return document
+
+
+
+def student_visible(document: dict) -> str:
+    return document["output"] + "".join(t["name"] + t.get("output", "") for t in document["tests"])
+
+

@@ -139,8 +139,8 @@ def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     if isinstance(out, torch.Tensor) and out.requires_grad:
         phase(f"{req['name']}.backward")
         out.sum().backward()
-    report["grads"] = {n: "none" if p.grad is None else "zero" if not bool(p.grad.any()) else "ok"
-                       for n, p in obj.named_parameters()}
+        report["grads"] = {n: "none" if p.grad is None else "zero" if not bool(p.grad.any()) else "ok"
+                           for n, p in obj.named_parameters()}
     return report
 
 

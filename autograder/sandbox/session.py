@@ -70,6 +70,11 @@ def describe_status(status: int) -> str:
     return f"exit status {os.WEXITSTATUS(status)} (sys.exit or os._exit in your code?)"
 
 
+def time_scale() -> float:
+    """``AUTOGRADER_TIME_SCALE`` multiplies every time limit (slow machines, quick tests)."""
+    return float(os.environ.get("AUTOGRADER_TIME_SCALE", "1"))
+
+
 class Session:
     """What every session offers the checks."""
 
@@ -111,6 +116,7 @@ class WorkerSession(Session):
     def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
         if self._sock is None:
             self._start()
+        timeout *= time_scale()
         arrays: dict[str, np.ndarray] = {}
         doc = wire.encode(req, arrays)
         try:
@@ -136,7 +142,7 @@ class WorkerSession(Session):
         theirs.close()
         self._sock, self._buffer = mine, b""
         try:
-            ready, _ = self._await(self._import_timeout, f"importing {self._file.name}")
+            ready, _ = self._await(self._import_timeout * time_scale(), f"importing {self._file.name}")
         except StudentFailure as failure:
             self._broken = StudentFailure("import_failed", f"{failure.message}; no check could run")
             raise self._broken
@@ -190,8 +196,15 @@ class WorkerSession(Session):
         return data
 
     def _stop(self, grace: float = 1.0) -> int:
-        """Kill the worker's process group and reap it; the next request starts a new one."""
+        """Kill the worker's process group and whatever else the sandbox account runs, and reap.
+
+        The sweep catches what a group kill misses (setsid, children forked
+        while the group was being killed), so nothing keeps using the CPU
+        while later checks run. The next request starts a new worker.
+        """
         status = self._server.reap(self._pid, grace) if self._pid is not None else 0
+        if self._user is not None and self._user.dedicated:
+            self._server.sweep(self._user)
         if self._sock is not None:
             self._sock.close()
         self._sock, self._pid = None, None
@@ -200,10 +213,7 @@ class WorkerSession(Session):
     def close(self) -> None:
         if self._sock is not None:
             self._sock.close()  # the worker sees end of stream and exits
-            self._sock = None
-            self._stop()
-        if self._user is not None and self._user.dedicated:
-            self._server.sweep(self._user)
+        self._stop()
         self._output = self.output()
         shutil.rmtree(self._workdir, ignore_errors=True)
 

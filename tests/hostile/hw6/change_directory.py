@@ -1,0 +1,6 @@
+# affected: none
+# message: 
+
+import os
+
+os.chdir('/')

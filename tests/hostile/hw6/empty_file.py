@@ -1,0 +1,4 @@
+# affected: all
+# message: is not defined
+# whole_file: yes
+

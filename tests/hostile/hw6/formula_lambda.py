@@ -1,0 +1,4 @@
+# affected: 2.1
+# message: lambda
+
+OUTPUT_MEAN = 'lambda: 0'

@@ -1,0 +1,5 @@
+# affected: all
+# message: in importing hw6.py
+
+while True:
+    pass

@@ -1,0 +1,2 @@
+# café
+PARAMS_PLAIN = 1

@@ -1,0 +1,1 @@
+../source/reference/hw6.py

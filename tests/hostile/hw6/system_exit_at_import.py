@@ -1,0 +1,4 @@
+# affected: all
+# message: raised SystemExit
+
+raise SystemExit(0)

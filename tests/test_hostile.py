@@ -1,0 +1,131 @@
+"""The hostile corpus, run as Gradescope runs it: through run_autograder, as root where possible.
+
+Each case under tests/hostile/hw6/ is a file appended to the reference (so
+every name it does not attack is correct), or a folder submitted as it is.
+Its header says which checks it affects and what the student must be told.
+For every case: results.json is valid, untouched checks keep full marks,
+affected checks score 0 with a helpful message, nothing secret reaches the
+student, the grader's files are unchanged and no student process survives.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pwd
+import re
+import subprocess
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_autograder, student_visible
+
+CORPUS = Path(__file__).resolve().parent / "hostile" / "hw6"
+CASES = sorted(p.stem if p.is_file() else p.name for p in CORPUS.iterdir())
+REFERENCE = (ROOT / "reference" / "hw6.py").read_text()
+SANDBOX_USER = "autograder-student"
+# Limits are scaled down so that the corpus's hangs cost seconds, not minutes.
+ENV = {"AUTOGRADER_TIME_SCALE": "0.3"}
+
+
+def header(text: str) -> dict[str, str]:
+    return dict(re.findall(r"^# (\w+): ?(.*)$", text, flags=re.MULTILINE))
+
+
+def load_case(name: str) -> tuple[dict[str, str], dict[str, str | bytes | Path]]:
+    """The case's expectations and the files to submit."""
+    path = CORPUS / name
+    if path.is_dir():
+        files = {p.name: (p if p.is_symlink() else p.read_bytes()) for p in path.iterdir() if p.name != "EXPECT"}
+        return header((path / "EXPECT").read_text()), files
+    text = (CORPUS / f"{name}.py").read_text()
+    expect = header(text)
+    return expect, {"hw6.py": text if expect.get("whole_file") == "yes" else REFERENCE + "\n\n" + text}
+
+
+CANARY = f"CANARY-{uuid.uuid4().hex}"
+SECRET_FILES = ("reference/hw6.py", "autograder/assignments/hw6.py")
+
+
+@pytest.fixture(scope="module")
+def canary_zip(autograder_zip, tmp_path_factory) -> Path:
+    """The autograder zip with a unique marker in the reference and the checks: it must never come out."""
+    target = tmp_path_factory.mktemp("canary") / autograder_zip.name
+    with zipfile.ZipFile(autograder_zip) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename in SECRET_FILES:
+                data += f"\n# {CANARY}\n".encode()
+            dst.writestr(info, data)
+    return target
+
+
+def secrets() -> list[str]:
+    """What a student must never see: the canary and the checks' own code."""
+    checks = (ROOT / "autograder" / "assignments" / "hw6.py").read_text().splitlines()
+    return [CANARY] + [line.strip() for line in checks if line.strip().startswith("def ")]
+
+
+def tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def tree_digest_of_zip(path: Path) -> str:
+    """The digest tree_digest gives for the zip's files as unpacked, untouched."""
+    digest = hashlib.sha256()
+    with zipfile.ZipFile(path) as zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            digest.update(info.filename.encode() + zf.read(info))
+    return digest.hexdigest()
+
+
+def sandbox_processes() -> list[str]:
+    try:
+        uid = pwd.getpwnam(SANDBOX_USER).pw_uid
+    except KeyError:
+        return []
+    out = subprocess.run(["ps", "-u", str(uid), "-o", "stat=,pid=,args="], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if line.strip() and not line.lstrip().startswith("Z")]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_submission(name, canary_zip, gradescope_root):
+    expect, files = load_case(name)
+    if expect.get("root_only") == "yes" and os.geteuid() != 0:
+        pytest.skip("needs the unprivileged account and its process, memory and file limits (run as root)")
+    if "{ROOT}" in str(files.get("hw6.py", "")):
+        files["hw6.py"] = files["hw6.py"].replace("{ROOT}", str(gradescope_root))
+    started = time.perf_counter()
+    document = run_autograder(canary_zip, gradescope_root, files, env=ENV)
+    elapsed = time.perf_counter() - started
+
+    tests = {t["number"]: t for t in document["tests"]}
+    affected = set(tests) if expect["affected"] == "all" else set(expect["affected"].split()) - {"none"}
+    assert affected <= set(tests), f"unknown check numbers in the header of {name}"
+    for number, test in tests.items():
+        if number in affected:
+            assert test["score"] == 0, f"{number} should have lost its points: {test['output']}"
+            assert any(part.strip() in test["output"] for part in expect["message"].split(" | ")), \
+                f"{number}: {test['output']}"
+            assert test["output"].strip(), f"{number} lost points without a word of explanation"
+        else:
+            assert test["score"] == test["max_score"], f"{number} should be untouched: {test['output']}"
+    if "note" in expect:
+        assert expect["note"] in document["output"]
+
+    visible = student_visible(document)
+    leaked = [line for line in secrets() if line in visible]
+    assert not leaked, f"secret lines reached the student: {leaked[:3]}"
+    assert CANARY not in document["_log"], "student code read the grader's files"
+    assert tree_digest(gradescope_root / "source") == tree_digest_of_zip(canary_zip)
+    assert not Path("/tmp/pwned_by_reduce").exists()
+    if os.geteuid() == 0:
+        assert sandbox_processes() == [], "a student process outlived the grading"
+    assert elapsed < 120, f"{name} took {elapsed:.0f} s"
