@@ -41,6 +41,16 @@ def partial(fraction: float, message: str, diagnosis: str | None = None) -> Outc
     return Outcome(max(0.0, min(1.0, fraction)), message, diagnosis)
 
 
+def share_of_cases(cases: list[tuple[str, Outcome]]) -> Outcome:
+    """Partial credit for the share of cases passed, explained by the first failure."""
+    failures = [(label, o) for label, o in cases if o.fraction < 1.0]
+    if not failures:
+        return passed()
+    label, first = failures[0]
+    summary = f"{len(cases) - len(failures)} of {len(cases)} cases correct; first failure, {label}:\n{first.message}"
+    return partial((len(cases) - len(failures)) / len(cases), summary, first.diagnosis)
+
+
 @dataclass(frozen=True)
 class Check:
     number: str

@@ -36,24 +36,28 @@ def fork_server() -> ForkServer:
 
 
 @pytest.fixture(scope="session")
-def grade_hw6(fork_server):
-    """Grade a hw6 submission (a path, or source text) and index the results by check number."""
+def grade_submission(fork_server):
+    """Grade a submission file and index the results by check number (memoised per file)."""
     from autograder.grading import grade
 
-    cache: dict[str, dict] = {}
+    cache: dict[tuple[str, str], dict] = {}
 
-    def run(submission: Path | str, tmp_dir: Path | None = None):
-        path = submission
-        if isinstance(submission, str) and not submission.endswith((".py", ".ipynb")):
-            path = tmp_dir / "hw6.py"
-            path.write_text(submission)
-        key = str(path)
-        if key not in cache or tmp_dir is not None:
+    def run(assignment: str, path: Path, fresh: bool = False):
+        key = (assignment, str(path))
+        if key not in cache or fresh:
             log = io.StringIO()
-            graded = grade("hw6", Path(path), fork_server, log=log)
+            graded = grade(assignment, Path(path), fork_server, log=log)
             cache[key] = {"graded": graded, "by_number": {r.check.number: r for r in graded.results},
                           "log": log.getvalue()}
         return cache[key]
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def grade_hw6(grade_submission):
+    def run(path: Path, fresh: bool = False):
+        return grade_submission("hw6", path, fresh)
 
     return run
 

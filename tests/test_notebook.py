@@ -37,7 +37,7 @@ def test_notebook_grades_like_the_python_file(grade_hw6, tmp_path):
 
 def test_a_broken_cell_costs_only_its_names(grade_hw6, tmp_path):
     notebook = homework_notebook(tmp_path / "hw6.ipynb", broken_cell=True)
-    graded = grade_hw6(notebook, tmp_path)["graded"]
+    graded = grade_hw6(notebook, fresh=True)["graded"]
     assert any("syntax error" in n for n in graded.notes)
     assert graded.score == 48  # the reference's relu from the earlier cell still stands
 
@@ -45,6 +45,6 @@ def test_a_broken_cell_costs_only_its_names(grade_hw6, tmp_path):
 def test_a_notebook_that_is_not_json_is_explained(grade_hw6, tmp_path):
     bad = tmp_path / "hw6.ipynb"
     bad.write_text("{not json")
-    graded = grade_hw6(bad, tmp_path)["graded"]
+    graded = grade_hw6(bad, fresh=True)["graded"]
     assert graded.score == 0
     assert "not a readable notebook" in graded.results[0].outcome.message

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from autograder.assignments import load, load_reference
+from autograder.assignments import ASSIGNMENTS, load, load_reference
 from autograder.template import strip_solutions, template_path, MarkerError
 from autograder.assignments import reference_path
 from conftest import ROOT
@@ -11,24 +11,27 @@ from conftest import ROOT
 import pytest
 
 
-def test_reference_scores_full_marks(grade_hw6):
-    graded = grade_hw6(ROOT / "reference" / "hw6.py")["graded"]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_reference_scores_full_marks(grade_submission, assignment):
+    graded = grade_submission(assignment, ROOT / "reference" / f"{assignment}.py")["graded"]
     lost = {r.check.name: r.outcome.message for r in graded.results if not r.passed}
     assert lost == {}
-    assert graded.score == load("hw6").total
+    assert graded.score == load(assignment).total
 
 
-def test_template_scores_zero_and_says_not_implemented(grade_hw6):
-    graded = grade_hw6(ROOT / "student_template" / "hw6.py")["graded"]
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_template_scores_zero_and_says_not_implemented(grade_submission, assignment):
+    graded = grade_submission(assignment, ROOT / "student_template" / f"{assignment}.py")["graded"]
     assert graded.score == 0
     assert {r.outcome.diagnosis for r in graded.results} == {"not_implemented"}
     for r in graded.results:
         assert "not implemented yet" in r.outcome.message or "is still None" in r.outcome.message
 
 
-def test_committed_template_matches_a_fresh_generation():
-    fresh = strip_solutions(reference_path("hw6").read_text())
-    assert template_path("hw6").read_text() == fresh, "run: python -m autograder template hw6"
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_committed_template_matches_a_fresh_generation(assignment):
+    fresh = strip_solutions(reference_path(assignment).read_text())
+    assert template_path(assignment).read_text() == fresh, f"run: python -m autograder template {assignment}"
 
 
 def test_template_holds_no_solution():

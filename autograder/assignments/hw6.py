@@ -17,7 +17,7 @@ from ..compare import WrongType, describe, matches, mismatch
 from ..context import Context
 from ..sandbox import StudentFailure
 from ..sandbox.wire import Opaque, callable_ref
-from ..spec import Outcome, check, failed, partial, passed
+from ..spec import Outcome, check, failed, passed, share_of_cases
 from . import load_reference
 
 REF = load_reference("hw6")
@@ -175,26 +175,22 @@ def _compare_grads(got: object, expected: list, label: str) -> str | None:
 def residual_param_grads(ctx: Context) -> Outcome:
     """residual_param_grads matches autograd for depths 3-6, tanh and sigmoid"""
     rng = ctx.rng(32)
-    cases = [(depth, act) for depth in range(3, 7) for act in ("tanh", "sigmoid")]
-    failures = []
-    for depth, act in cases:
-        width, inputs = 4, 3
-        shapes = [(width, inputs)] + [(width, width)] * (depth - 2) + [(1, width)]
-        As = [rng.standard_normal(s) for s in shapes]
-        bs = [rng.standard_normal(s[0]) for s in shapes]
-        x = rng.standard_normal(inputs)
-        expected_A, expected_b = _residual_grads_autograd(As, bs, x, getattr(torch, act))
-        got = ctx.call("residual_param_grads", As, bs, x, callable_ref(act), callable_ref(f"{act}_prime")).value
-        if not isinstance(got, (list, tuple)) or len(got) != 2:
-            problem = f"should return two lists (dAs, dbs), got {describe(got)}"
-        else:
-            problem = _compare_grads(got[0], expected_A, "dAs") or _compare_grads(got[1], expected_b, "dbs")
-        if problem:
-            failures.append(f"depth {depth}, sigma = {act}: {problem}")
-    if not failures:
-        return passed()
-    summary = f"{len(cases) - len(failures)} of {len(cases)} networks correct; first failure:\n{failures[0]}"
-    return partial((len(cases) - len(failures)) / len(cases), summary)
+    outcomes = []
+    for depth in range(3, 7):
+        for act in ("tanh", "sigmoid"):
+            width, inputs = 4, 3
+            shapes = [(width, inputs)] + [(width, width)] * (depth - 2) + [(1, width)]
+            As = [rng.standard_normal(s) for s in shapes]
+            bs = [rng.standard_normal(s[0]) for s in shapes]
+            x = rng.standard_normal(inputs)
+            expected_A, expected_b = _residual_grads_autograd(As, bs, x, getattr(torch, act))
+            got = ctx.call("residual_param_grads", As, bs, x, callable_ref(act), callable_ref(f"{act}_prime")).value
+            if not isinstance(got, (list, tuple)) or len(got) != 2:
+                problem = f"should return two lists (dAs, dbs), got {describe(got)}"
+            else:
+                problem = _compare_grads(got[0], expected_A, "dAs") or _compare_grads(got[1], expected_b, "dbs")
+            outcomes.append((f"depth {depth}, sigma = {act}", failed(problem) if problem else passed()))
+    return share_of_cases(outcomes)
 
 
 # --------------------------------------------------------------------------- 4. parameter counts

@@ -64,14 +64,22 @@ def _lookup(module: types.ModuleType, name: str) -> Any:
     return value
 
 
-def _snapshot(values: list) -> list:
-    return [v.detach().clone() if isinstance(v, torch.Tensor) else v.copy() if isinstance(v, np.ndarray) else None
-            for v in values]
+def _arrays_in(value: Any, path: str) -> list[tuple[str, Any]]:
+    """Every tensor and array inside an argument, with where it sits (``1``, ``0['W1']``)."""
+    if isinstance(value, (torch.Tensor, np.ndarray)):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _arrays_in(v, f"{path}[{k!r}]")]
+    if isinstance(value, (list, tuple)):
+        return [pair for i, v in enumerate(value) for pair in _arrays_in(v, f"{path}[{i}]")]
+    return []
+
+
+def _copy(array: Any) -> Any:
+    return array.detach().clone() if isinstance(array, torch.Tensor) else array.copy()
 
 
 def _changed(before: Any, after: Any) -> bool:
-    if before is None:
-        return False
     if isinstance(before, torch.Tensor):
         return not torch.equal(before, after.detach()) if after.shape == before.shape else True
     return after.shape != before.shape or not np.array_equal(before, after, equal_nan=True)
@@ -85,12 +93,12 @@ def probe_call(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     """Call a function; report its result and which array arguments it modified."""
     fn = _lookup(module, req["name"])
     args, kwargs = req["args"], req.get("kwargs", {})
-    names = [str(i) for i in range(len(args))] + list(kwargs)
-    values = list(args) + list(kwargs.values())
-    before = _snapshot(values)
+    arrays = [pair for i, v in enumerate(args) for pair in _arrays_in(v, str(i))]
+    arrays += [pair for k, v in kwargs.items() for pair in _arrays_in(v, k)]
+    before = [_copy(a) for _, a in arrays]
     phase(req["name"])
     result = fn(*args, **kwargs)
-    mutated = [n for n, b, a in zip(names, before, values) if _changed(b, a)]
+    mutated = [path for (path, after), b in zip(arrays, before) if _changed(b, after)]
     return {"value": result, "mutated": mutated}
 
 

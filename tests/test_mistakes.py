@@ -5,8 +5,8 @@ import pytest
 
 from conftest import SUBMISSIONS
 
-# file, check, score earned / weight, fragment of the message, diagnosis code
-CASES = [
+# assignment, file, check, score earned / weight, fragment of the message, diagnosis code
+HW6 = [
     ("python_list", "5.1", 0, "use nn.ModuleList", "python_list"),
     ("python_list", "5.4", 0, "registers no parameters", "python_list"),
     ("missing_padding", "5.2", 0, "needs padding=1", "missing_padding"),
@@ -23,7 +23,7 @@ CASES = [
     ("product_variance", "2.2", 1, "", None),
     ("product_variance", "2.3", 0, "right only for one layer", "product_formula"),
     ("ones_jacobian", "3.1", 0, "all-ones matrix", "ones_not_identity"),
-    ("grads_tanh_only", "3.2", 0.5, "4 of 8 networks correct", None),
+    ("grads_tanh_only", "3.2", 0.5, "4 of 8 cases correct; first failure, depth 3, sigma = sigmoid", None),
     ("column_theta", "6.3", 0, "shape (8, 1), expected (8,)", "column_vector"),
     ("column_theta", "6.1", 1, "", None),
     ("inplace_solve", "6.4", 0, "modified X and y in place", "modified_input"),
@@ -39,10 +39,22 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("name, number, fraction, fragment, diagnosis", CASES,
-                         ids=[f"{c[0]}-{c[1]}" for c in CASES])
-def test_mistake_is_diagnosed(grade_hw6, name, number, fraction, fragment, diagnosis):
-    result = grade_hw6(SUBMISSIONS / "hw6" / f"{name}.py")["by_number"][number]
+NYU_HW1 = [
+    ("five_relu_slope_one", "2.1", 4 / 6, "f = 5 ReLU has derivative 5 * 1[z > 0]", "five_relu_derivative"),
+    ("five_relu_slope_one", "2.2", 2 / 3, "f = 5 ReLU has derivative 5 * 1[z > 0]", "five_relu_derivative"),
+    ("mse_without_two", "2.1", 0, "is 2 (y_hat - y), not (y_hat - y)", "mse_factor"),
+    ("mse_without_two", "2.2", 1, "", None),
+    ("bce_summed", "2.2", 0, "averaged over the K = 2 outputs", "bce_not_averaged"),
+    ("forward_plain_relu", "1.1", 4 / 6, "f = '5relu' is 5 ReLU(z)", "five_relu_forward"),
+    ("updates_params_in_place", "2.3", 0, "modified params['W1'] in place", "modified_input"),
+]
+CASES = [("hw6", *c) for c in HW6] + [("nyu_hw1", *c) for c in NYU_HW1]
+
+
+@pytest.mark.parametrize("assignment, name, number, fraction, fragment, diagnosis", CASES,
+                         ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
+def test_mistake_is_diagnosed(grade_submission, assignment, name, number, fraction, fragment, diagnosis):
+    result = grade_submission(assignment, SUBMISSIONS / assignment / f"{name}.py")["by_number"][number]
     assert result.outcome.fraction == pytest.approx(fraction), result.outcome.message
     assert fragment in result.outcome.message
     assert result.outcome.diagnosis == diagnosis, result.outcome.message

@@ -1,0 +1,144 @@
+"""nyu_hw1 checks: the forward and backward passes of a two-layer network, by hand.
+
+Expected values: the reference's forward pass, and autograd on the same
+float32 inputs carried in float64. Known mistakes are named by replaying
+autograd with the mistake switched in.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..compare import WrongType, describe, matches, mismatch
+from ..context import Context
+from ..spec import Outcome, check, failed, passed, share_of_cases
+from . import load_reference
+
+REF = load_reference("nyu_hw1")
+F_NAMES = ("5relu", "relu", "tanh")
+G_NAMES = ("identity", "sigmoid")
+FORWARD_KEYS = ("z1", "z2", "z3", "y_hat")
+GRAD_KEYS = {"dW1": "W1", "db1": "b1", "dW2": "W2", "db2": "b2"}
+RTOL, ATOL = 1e-4, 1e-6
+
+
+def _problem(ctx: Context, salt: int) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
+    """A network with n=3 inputs, m=4 hidden units and K=2 outputs; targets in (0, 1)."""
+    rng = ctx.rng(salt)
+    shapes = {"W1": (4, 3), "b1": (4,), "W2": (2, 4), "b2": (2,)}
+    params = {k: torch.from_numpy(rng.standard_normal(s).astype(np.float32)) for k, s in shapes.items()}
+    x = torch.from_numpy(rng.standard_normal(3).astype(np.float32))
+    y = torch.from_numpy(rng.uniform(0.05, 0.95, 2).astype(np.float32))
+    return params, x, y
+
+
+def _autograd(params: dict, x: torch.Tensor, y: torch.Tensor, f: str, g: str, loss: str, *,
+              relu_factor: float = 5.0, loss_scale: float = 1.0) -> dict[str, np.ndarray]:
+    """Gradients by autograd in float64; the keywords switch in a known mistake.
+
+    ``relu_factor`` is the slope used for 5ReLU's derivative (the forward
+    value stays 5 ReLU); ``loss_scale`` multiplies the loss.
+    """
+    leaves = {k: v.double().requires_grad_(True) for k, v in params.items()}
+    z1 = leaves["W1"] @ x.double() + leaves["b1"]
+    if f == "5relu":
+        z2 = relu_factor * torch.relu(z1) + ((5.0 - relu_factor) * torch.relu(z1)).detach()
+    else:
+        z2 = REF._activation(f, z1)
+    y_hat = REF._activation(g, leaves["W2"] @ z2 + leaves["b2"])
+    target = y.double()
+    if loss == "mse":
+        value = ((y_hat - target) ** 2).sum()
+    else:
+        value = -(target * torch.log(y_hat) + (1 - target) * torch.log(1 - y_hat)).mean()
+    (loss_scale * value).backward()
+    return {name: leaves[param].grad.numpy() for name, param in GRAD_KEYS.items()}
+
+
+def _compare(got: object, expected: dict[str, np.ndarray], what: str) -> str | None:
+    """None when ``got`` is a dict matching ``expected`` key by key; else the first difference."""
+    if not isinstance(got, dict):
+        return f"{what} should return a dict with keys {', '.join(expected)}; got {describe(got)}"
+    for key, want in expected.items():
+        if key not in got:
+            return f"{what} returned no {key!r} (keys: {', '.join(map(str, got))})"
+        value = got[key]
+        if not isinstance(value, np.ndarray):
+            return f"{what}[{key!r}] should be a tensor, got {describe(value)}"
+        problem = mismatch(want, value, rtol=RTOL, atol=ATOL)
+        if problem:
+            return f"{what}[{key!r}] differs from the expected value:\n{problem}"
+    return None
+
+
+def _forward_case(ctx: Context, f: str, g: str) -> Outcome:
+    params, x, _ = _problem(ctx, 11)
+    expected = {k: v.double().numpy() for k, v in REF.forward({k: v.double() for k, v in params.items()},
+                                                              x.double(), f, g).items()}
+    got = ctx.call("forward", params, x, f, g).value
+    problem = _compare(got, expected, "forward")
+    if problem is None:
+        return passed()
+    if f == "5relu" and isinstance(got, dict) and isinstance(got.get("z2"), np.ndarray) \
+            and matches(np.maximum(expected["z1"], 0), got["z2"], rtol=RTOL, atol=ATOL):
+        return failed(f"{problem}\n  likely cause: f = '5relu' is 5 ReLU(z), not ReLU(z)", "five_relu_forward")
+    return failed(problem)
+
+
+@check("1.1", 4, tag=("forward",), partial_credit=True)
+def forward_all_activations(ctx: Context) -> Outcome:
+    """forward for every f and g"""
+    return share_of_cases([(f"f = {f!r}, g = {g!r}", _forward_case(ctx, f, g)) for f in F_NAMES for g in G_NAMES])
+
+
+KNOWN_BACKWARD_MISTAKES = {
+    "mse": [({"loss_scale": 0.5}, "the gradient of ||y_hat - y||^2 is 2 (y_hat - y), not (y_hat - y)",
+             "mse_factor"),
+            ({"loss_scale": 2.0}, "the loss has no 1/2 and no extra factor: its gradient is 2 (y_hat - y)",
+             "mse_factor")],
+    "bce": [({"loss_scale": 2.0}, "the cross-entropy is averaged over the K = 2 outputs: divide by K",
+             "bce_not_averaged")],
+}
+
+
+def _backward_case(ctx: Context, f: str, g: str, loss: str, salt: int) -> Outcome:
+    params, x, y = _problem(ctx, salt)
+    expected = _autograd(params, x, y, f, g, loss)
+    got = ctx.call("backward", params, x, y, f, g, loss).value
+    problem = _compare(got, expected, "backward")
+    if problem is None:
+        return passed()
+    mistakes = list(KNOWN_BACKWARD_MISTAKES[loss])
+    if f == "5relu":
+        mistakes.append(({"relu_factor": 1.0}, "f = 5 ReLU has derivative 5 * 1[z > 0], not 1[z > 0]",
+                         "five_relu_derivative"))
+    for knobs, cause, code in mistakes:
+        if _compare(got, _autograd(params, x, y, f, g, loss, **knobs), "backward") is None:
+            return failed(f"{problem}\n  likely cause: {cause}", code)
+    return failed(problem)
+
+
+@check("2.1", 4, tag=("backward",), partial_credit=True)
+def backward_squared_error(ctx: Context) -> Outcome:
+    """backward with the squared error matches autograd for every f and g"""
+    return share_of_cases([(f"f = {f!r}, g = {g!r}", _backward_case(ctx, f, g, "mse", 21))
+                           for f in F_NAMES for g in G_NAMES])
+
+
+@check("2.2", 3, tag=("backward",), partial_credit=True)
+def backward_cross_entropy(ctx: Context) -> Outcome:
+    """backward with binary cross-entropy matches autograd for every f"""
+    return share_of_cases([(f"f = {f!r}, g = 'sigmoid'", _backward_case(ctx, f, "sigmoid", "bce", 22))
+                           for f in F_NAMES])
+
+
+@check("2.3", 1, tag=("backward",))
+def backward_leaves_inputs(ctx: Context) -> Outcome:
+    """backward does not modify the parameters or the input"""
+    params, x, y = _problem(ctx, 23)
+    returned = ctx.call("backward", params, x, y, "relu", "sigmoid", "mse")
+    if not returned.mutated:
+        return passed()
+    names = ", ".join(m.replace("0[", "params[", 1) if m.startswith("0[") else {"1": "x", "2": "y"}.get(m, m)
+                      for m in returned.mutated)
+    return failed(f"backward modified {names} in place; compute new tensors instead", "modified_input")
