@@ -48,7 +48,18 @@ NYU_HW1 = [
     ("forward_plain_relu", "1.1", 4 / 6, "f = '5relu' is 5 ReLU(z)", "five_relu_forward"),
     ("updates_params_in_place", "2.3", 0, "modified params['W1'] in place", "modified_input"),
 ]
-CASES = [("hw6", *c) for c in HW6] + [("nyu_hw1", *c) for c in NYU_HW1]
+DL_HW2 = [
+    ("risk_not_squared", "1.1", 0, "that is ||w - w_t||; the risk is its square", "not_squared"),
+    ("risk_sampled", "1.1", 0, "a sample average", "sampled"),
+    ("one_output_path", "2.1", 3 / 7, "each hidden unit feeds both outputs", "one_output_path"),
+    ("one_output_path", "2.2", 9 / 21, "each hidden unit feeds both outputs", "one_output_path"),
+    ("bias_not_summed", "2.1", 5 / 7, "the sum over both uses", "bias_not_summed"),
+    ("vgg16_counts", "3.1", 0, "VGG-16 has 16 layers with parameters", "vgg16"),
+    ("vgg16_counts", "3.2", 0, "those are VGG-16's numbers", "vgg16"),
+    ("vgg_no_biases", "3.1", 3 / 11, "(the biases are left out)", "forgot_biases"),
+    ("he_lecun", "4.1", 0, "LeCun's", "lecun"),
+]
+CASES = [("hw6", *c) for c in HW6] + [("nyu_hw1", *c) for c in NYU_HW1] + [("dl_hw2", *c) for c in DL_HW2]
 
 
 @pytest.mark.parametrize("assignment, name, number, fraction, fragment, diagnosis", CASES,

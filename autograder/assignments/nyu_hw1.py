@@ -39,7 +39,7 @@ def _autograd(params: dict, x: torch.Tensor, y: torch.Tensor, f: str, g: str, lo
     ``relu_factor`` is the slope used for 5ReLU's derivative (the forward
     value stays 5 ReLU); ``loss_scale`` multiplies the loss.
     """
-    leaves = {k: v.double().requires_grad_(True) for k, v in params.items()}
+    leaves = {k: v.detach().double().clone().requires_grad_(True) for k, v in params.items()}
     z1 = leaves["W1"] @ x.double() + leaves["b1"]
     if f == "5relu":
         z2 = relu_factor * torch.relu(z1) + ((5.0 - relu_factor) * torch.relu(z1)).detach()

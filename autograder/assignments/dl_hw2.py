@@ -1,0 +1,215 @@
+"""dl_hw2 checks: teacher-student risk, one backpropagation step, VGG-11 counts, He initialisation.
+
+Backpropagation is compared with autograd on the homework's numbers and on
+random ones; the counts with the reference, whose total COURSE.md fixes.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..compare import WrongType, describe, matches, mismatch
+from ..context import Context
+from ..spec import Outcome, check, failed, passed, share_of_cases
+from . import load_reference
+
+REF = load_reference("dl_hw2")
+HOMEWORK = {"x": [1.0, 4.0, 5.0], "t": [0.1, 0.05], "w": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.1],
+            "b": [0.5, 0.5], "lr": 0.01}
+FIELDS = ("h", "o", "loss", "grad_w", "grad_b", "new_w", "new_b")
+VGG16_TOTAL = 138_357_544
+
+
+def _number(got: object, what: str) -> float:
+    if isinstance(got, np.ndarray) and got.size == 1:
+        got = float(got.reshape(()))
+    if isinstance(got, bool) or not isinstance(got, (int, float)):
+        raise WrongType(f"{what} should return a number, got {describe(got)}")
+    return float(got)
+
+
+@check("1.1", 2, tag=("teacher-student",))
+def teacher_student_risk(ctx: Context) -> Outcome:
+    """teacher_student_risk is the exact risk"""
+    rng = ctx.rng(11)
+    for d in (1, 5, 40):
+        w, w_t = rng.standard_normal(d), rng.standard_normal(d)
+        try:
+            got = _number(ctx.call("teacher_student_risk", w, w_t).value, "teacher_student_risk")
+        except WrongType as exc:
+            return failed(str(exc), "wrong_type")
+        expected = REF.teacher_student_risk(w, w_t)
+        if np.isclose(got, expected, rtol=1e-9):
+            continue
+        message = f"teacher_student_risk for d = {d} returned {got:.6g}, expected {expected:.6g}"
+        distance = float(np.linalg.norm(w - w_t))
+        for variant, cause, code in ((distance, "that is ||w - w_t||; the risk is its square", "not_squared"),
+                                     (expected / 2, "the risk has no factor 1/2", "half"),
+                                     (expected / d, "the expectation sums over the d coordinates; it is not "
+                                                    "a mean over them", "mean")):
+            if np.isclose(got, variant, rtol=1e-9):
+                return failed(f"{message}\n  likely cause: {cause}", code)
+        if abs(got - expected) < 0.2 * expected:
+            return failed(f"{message}\n  likely cause: a sample average; E[x x^T] = I gives the exact value "
+                          "||w - w_t||^2", "sampled")
+        return failed(message)
+    return passed()
+
+
+def _autograd_step(x: list, t: list, w: list, b: list, lr: float) -> dict[str, np.ndarray]:
+    """The homework's network and step, by autograd in float64."""
+    wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
+    bt = torch.tensor(b, dtype=torch.float64, requires_grad=True)
+    xt, tt = torch.tensor(x, dtype=torch.float64), torch.tensor(t, dtype=torch.float64)
+    h1 = torch.sigmoid(wt[0] * xt[0] + wt[2] * xt[1] + wt[4] * xt[2] + bt[0])
+    h2 = torch.sigmoid(wt[1] * xt[0] + wt[3] * xt[1] + wt[5] * xt[2] + bt[0])
+    o1 = torch.sigmoid(wt[6] * h1 + wt[8] * h2 + bt[1])
+    o2 = torch.sigmoid(wt[7] * h1 + wt[9] * h2 + bt[1])
+    loss = 0.5 * ((tt[0] - o1) ** 2 + (tt[1] - o2) ** 2)
+    loss.backward()
+    detached = lambda *v: torch.stack(v).detach().numpy()  # noqa: E731
+    return {"h": detached(h1, h2), "o": detached(o1, o2), "loss": np.array(loss.item()),
+            "grad_w": wt.grad.numpy(), "grad_b": bt.grad.numpy(),
+            "new_w": (wt - lr * wt.grad).detach().numpy(), "new_b": (bt - lr * bt.grad).detach().numpy()}
+
+
+def _known_step_mistake(problem: dict, expected: dict, got: dict) -> tuple[str, str] | None:
+    """Name a step whose hidden-layer or bias gradients follow a listed mistake."""
+    h, o, w = expected["h"], expected["o"], np.asarray(problem["w"])
+    delta_o = (o - np.asarray(problem["t"])) * o * (1 - o)
+    own_path = np.array([w[6] * delta_o[0], w[9] * delta_o[1]]) * h * (1 - h)  # h_i through o_i only
+    x = np.asarray(problem["x"])
+    one_path_w = np.array([own_path[0] * x[0], own_path[1] * x[0], own_path[0] * x[1], own_path[1] * x[1],
+                           own_path[0] * x[2], own_path[1] * x[2]])
+    grad_w, grad_b = got.get("grad_w"), got.get("grad_b")
+    if isinstance(grad_w, np.ndarray) and grad_w.shape == (10,) and matches(one_path_w, grad_w[:6], rtol=1e-7,
+                                                                            atol=1e-12):
+        return ("dE/dh_i takes only the path through o_i; each hidden unit feeds both outputs, so "
+                "dE/dh_i = sum_k w_ik delta_o_k", "one_output_path")
+    delta_h = np.array([w[6] * delta_o[0] + w[7] * delta_o[1], w[8] * delta_o[0] + w[9] * delta_o[1]]) * h * (1 - h)
+    first_use = np.array([delta_h[0], delta_o[0]])
+    if isinstance(grad_b, np.ndarray) and grad_b.shape == (2,) and matches(first_use, grad_b, rtol=1e-7, atol=1e-12):
+        return ("a shared bias is used by both units of its layer, so its gradient is the sum over both uses",
+                "bias_not_summed")
+    return None
+
+
+def _field_problem(got: dict, field: str, expected: np.ndarray) -> str | None:
+    if field not in got:
+        return f"backprop_step returned no {field!r}"
+    try:
+        value = np.asarray(got[field], dtype=float)
+    except (TypeError, ValueError):
+        return f"{field} should be numbers, got {describe(got[field])}"
+    problem = mismatch(expected, value, rtol=1e-7, atol=1e-12)
+    return problem and f"{field} differs from autograd:\n{problem}"
+
+
+def _step_outcomes(ctx: Context, problem: dict, label: str) -> list[tuple[str, Outcome]]:
+    expected = _autograd_step(**problem)
+    got = ctx.call("backprop_step", *problem.values()).value
+    if not isinstance(got, dict):
+        return [(label, failed(f"backprop_step should return a dict with keys {', '.join(FIELDS)}; "
+                               f"got {describe(got)}", "wrong_type"))]
+    known = _known_step_mistake(problem, expected, got)
+    outcomes = []
+    for field in FIELDS:
+        problem_text = _field_problem(got, field, expected[field])
+        if problem_text and known and field in ("grad_w", "grad_b", "new_w", "new_b"):
+            outcomes.append((f"{label}, {field}", failed(f"{problem_text}\n  likely cause: {known[0]}", known[1])))
+        else:
+            outcomes.append((f"{label}, {field}", failed(problem_text) if problem_text else passed()))
+    return outcomes
+
+
+@check("2.1", 4, tag=("backprop",), partial_credit=True)
+def backprop_homework_numbers(ctx: Context) -> Outcome:
+    """backprop_step on the homework's numbers"""
+    return share_of_cases(_step_outcomes(ctx, dict(HOMEWORK), "the homework's numbers"))
+
+
+@check("2.2", 3, tag=("backprop",), partial_credit=True)
+def backprop_random_numbers(ctx: Context) -> Outcome:
+    """backprop_step on random networks"""
+    rng = ctx.rng(22)
+    outcomes = []
+    for trial in range(3):
+        problem = {"x": rng.standard_normal(3).tolist(), "t": rng.uniform(0, 1, 2).tolist(),
+                   "w": rng.standard_normal(10).tolist(), "b": rng.standard_normal(2).tolist(),
+                   "lr": float(rng.uniform(0.01, 0.5))}
+        outcomes += _step_outcomes(ctx, problem, f"random network {trial + 1}")
+    return share_of_cases(outcomes)
+
+
+def _rows(ctx: Context) -> list | Outcome:
+    rows = ctx.call("vgg11_param_counts").value
+    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, (list, tuple)) and len(r) == 2 for r in rows):
+        return failed(f"vgg11_param_counts should return a list of (name, count) pairs; got {describe(rows)}",
+                      "wrong_type")
+    return rows
+
+
+@check("3.1", 3, tag=("vgg",), partial_credit=True)
+def vgg11_rows(ctx: Context) -> Outcome:
+    """vgg11_param_counts: every layer's count"""
+    rows = _rows(ctx)
+    if isinstance(rows, Outcome):
+        return rows
+    expected = REF.vgg11_param_counts()
+    if len(rows) != len(expected):
+        hint = " (VGG-16 has 16 layers with parameters; VGG-11 has 11)" if len(rows) == 16 else ""
+        return failed(f"expected {len(expected)} rows, one per layer with parameters, got {len(rows)}{hint}",
+                      "vgg16" if len(rows) == 16 else "wrong_rows")
+    outcomes = []
+    for (name, count), (want_name, want) in zip(rows, expected):
+        if name != want_name:
+            outcome = failed(f"row {want_name!r} is named {name!r}; use the names of VGG11_LAYERS")
+        elif count == want:
+            outcome = passed()
+        else:
+            bias = " (the biases are left out)" if isinstance(count, int) and want - count in (64, 128, 256, 512, 4096,
+                                                                                            1000) else ""
+            outcome = failed(f"{name} has {want} parameters, your count is {count}{bias}",
+                             "forgot_biases" if bias else "wrong_count")
+        outcomes.append((want_name, outcome))
+    return share_of_cases(outcomes)
+
+
+@check("3.2", 1, tag=("vgg",))
+def vgg11_total(ctx: Context) -> Outcome:
+    """vgg11_param_counts adds up to 132,863,336, 93.06% in the fully connected layers"""
+    rows = _rows(ctx)
+    if isinstance(rows, Outcome):
+        return rows
+    counts = [c for _, c in rows]
+    if not all(isinstance(c, int) and not isinstance(c, bool) for c in counts):
+        return failed("every count should be an int", "wrong_type")
+    total, expected = sum(counts), sum(c for _, c in REF.vgg11_param_counts())
+    if total == expected:
+        return passed()
+    if total == VGG16_TOTAL:
+        return failed(f"your rows add up to {total:,}\n  likely cause: those are VGG-16's numbers "
+                      "(13 convolutions); VGG-11 (configuration A) has 8", "vgg16")
+    return failed(f"your rows add up to {total:,}; expected {expected:,}")
+
+
+@check("4.1", 1, tag=("initialisation",))
+def he_std(ctx: Context) -> Outcome:
+    """he_std is sqrt(2 / fan_in)"""
+    for fan_in in (1, 9, 576, 4096):
+        try:
+            got = _number(ctx.call("he_std", fan_in).value, "he_std")
+        except WrongType as exc:
+            return failed(str(exc), "wrong_type")
+        expected = REF.he_std(fan_in)
+        if np.isclose(got, expected, rtol=1e-9):
+            continue
+        message = f"he_std({fan_in}) returned {got:.6g}, expected sqrt(2 / {fan_in}) = {expected:.6g}"
+        for variant, cause, code in ((np.sqrt(1 / fan_in), "that is sqrt(1 / fan_in), LeCun's; ReLU halves the "
+                                      "second moment, so He doubles the variance", "lecun"),
+                                     (2 / fan_in, "that is the variance 2 / fan_in; return its square root",
+                                      "variance")):
+            if np.isclose(got, variant, rtol=1e-9):
+                return failed(f"{message}\n  likely cause: {cause}", code)
+        return failed(message)
+    return passed()
