@@ -6,16 +6,21 @@ import zipfile
 
 import pytest
 
+from autograder.assignments import ASSIGNMENTS
+from autograder.build import build_zip
 from conftest import ROOT, run_autograder, student_visible
 
 REFERENCE_TEXT = (ROOT / "reference" / "hw6.py").read_text()
 
 
-def test_zip_has_the_gradescope_layout_and_nothing_secret_beyond_hw6(autograder_zip):
-    names = zipfile.ZipFile(autograder_zip).namelist()
-    assert {"setup.sh", "run_autograder", "ASSIGNMENT", "requirements.txt", "reference/hw6.py"} <= set(names)
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_zip_has_the_gradescope_layout_and_only_its_own_reference(assignment, tmp_path):
+    archive = zipfile.ZipFile(build_zip(assignment, tmp_path))
+    names = archive.namelist()
+    assert {"setup.sh", "run_autograder", "ASSIGNMENT", "requirements.txt", f"reference/{assignment}.py"} <= set(names)
     assert not [n for n in names if n.startswith("tests/") or "__pycache__" in n]
-    assert [n for n in names if n.startswith("reference/")] == ["reference/hw6.py"]
+    assert [n for n in names if n.startswith("reference/")] == [f"reference/{assignment}.py"]
+    assert archive.read("ASSIGNMENT").decode().strip() == assignment
 
 
 def test_reference_through_run_autograder_scores_full_marks(autograder_zip, gradescope_root):

@@ -41,11 +41,11 @@ class ForkServer:
         from ..assignments import secrets_loaded
         if secrets_loaded():
             raise RuntimeError(f"the fork server must start before any reference or check is loaded: {secrets_loaded()}")
-        preload()
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             mine.close()
+            preload()  # here, not before the fork: the grader goes on with its own start-up meanwhile
             _serve(theirs)
         theirs.close()
         self.pid = pid
