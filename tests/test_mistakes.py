@@ -59,7 +59,17 @@ DL_HW2 = [
     ("vgg_no_biases", "3.1", 3 / 11, "(the biases are left out)", "forgot_biases"),
     ("he_lecun", "4.1", 0, "LeCun's", "lecun"),
 ]
-CASES = [("hw6", *c) for c in HW6] + [("nyu_hw1", *c) for c in NYU_HW1] + [("dl_hw2", *c) for c in DL_HW2]
+MIDTERM = [
+    ("adam_momentum_kept", "1.1", 0, "beta1 = 0 makes m_t = g_t", "beta1"),
+    ("signsgd_with_eps", "1.2", 0, "eps = 0, so that g / sqrt(g^2) = sign(g)", "wrong_value"),
+    ("conv_all_channels", "2.2", 0, "only the diagonal of the channel axis", "off_diagonal"),
+    ("conv_corner", "2.2", 0, "belongs at the centre (1, 1)", "off_centre"),
+    ("last_weights_move", "3.1", 0, "A_L never moves", "a_l_moves"),
+    ("limit_is_sum", "3.2", 0, "that is the sum", "sum"),
+    ("he_without_half", "4.2", 0, "the ReLU halves the second moment", "no_half"),
+]
+CASES = ([("hw6", *c) for c in HW6] + [("nyu_hw1", *c) for c in NYU_HW1] + [("dl_hw2", *c) for c in DL_HW2]
+         + [("midterm", *c) for c in MIDTERM])
 
 
 @pytest.mark.parametrize("assignment, name, number, fraction, fragment, diagnosis", CASES,

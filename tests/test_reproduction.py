@@ -66,3 +66,15 @@ def test_nyu_hw1_backward_matches_autograd_for_every_combination():
             got = ref.backward(params, x, y, f, g, loss)
             for key, want in _autograd(params, x, y, f, g, loss).items():
                 np.testing.assert_allclose(got[key].numpy(), want, rtol=1e-10, err_msg=f"{f} {g} {loss} {key}")
+
+
+def test_midterm_maxpool_and_relu_orders_are_the_same_map():
+    assert load_reference("midterm").MAXPOOL_RELU_EQUIVALENT is True
+    conv = nn.Conv2d(3, 5, 3)
+    x = torch.randn(4, 3, 12, 12)
+    with torch.no_grad():
+        z = conv(x)
+        a = torch.relu(nn.functional.max_pool2d(z, 2))
+        b = nn.functional.max_pool2d(torch.relu(z), 2)
+        c = torch.relu(nn.functional.max_pool2d(torch.relu(z), 2))
+    assert torch.equal(a, b) and torch.equal(b, c)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..spec import Check, collect
 
-ASSIGNMENTS = ("hw6", "nyu_hw1", "dl_hw2")
+ASSIGNMENTS = ("hw6", "nyu_hw1", "dl_hw2", "midterm")
 GRADER_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_PREFIX = "autograder_reference_"
 

@@ -1,0 +1,220 @@
+"""midterm checks: Adam's special cases, an identity convolution, zero and He initialisation.
+
+Optimiser answers are judged by running both optimisers here from the same
+start on the same problem and comparing the trajectories.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch.nn import functional as F
+
+from ..answers import formula, truth_value
+from ..compare import WrongType, describe, mismatch
+from ..context import Context
+from ..spec import Outcome, check, failed, passed
+from ..symbolic import Symbols
+from . import load_reference
+
+REF = load_reference("midterm")
+STEPS, LR = 25, 0.05
+
+
+def _gradient(theta: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    return Q @ theta + np.sin(theta)
+
+
+def _trajectory(update, theta: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    """Iterates of ``update(g, state) -> (step, state)`` on a smooth nonconvex problem."""
+    path, state = [theta], {}
+    for _ in range(STEPS):
+        step, state = update(_gradient(path[-1], Q), state)
+        path.append(path[-1] - LR * step)
+    return np.array(path)
+
+
+def _adam(beta1: float, beta2: float, eps: float):
+    def update(g, s):
+        m = beta1 * s.get("m", 0.0) + (1 - beta1) * g
+        v = beta2 * s.get("v", 0.0) + (1 - beta2) * g ** 2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return m / (np.sqrt(v) + eps), {"m": m, "v": v}
+    return update
+
+
+def _rmsprop(beta2: float, eps: float):
+    def update(g, s):
+        v = beta2 * s.get("v", 0.0) + (1 - beta2) * g ** 2
+        return g / (np.sqrt(v) + eps), {"v": v}
+    return update
+
+
+def _sign_sgd(g, s):
+    return np.sign(g), s
+
+
+def _triple(ctx: Context, name: str, *args: float) -> tuple[float, float, float] | Outcome:
+    got = ctx.call(name, *args).value
+    try:
+        values = tuple(float(np.asarray(v, dtype=float)) for v in got)
+        if len(values) != 3:
+            raise ValueError
+    except (TypeError, ValueError):
+        return failed(f"{name} should return three numbers (beta1, beta2, eps), got {describe(got)}", "wrong_type")
+    return values
+
+
+def _same_trajectory(ctx: Context, salt: int, adam, other) -> str | None:
+    rng = ctx.rng(salt)
+    A = rng.standard_normal((4, 4))
+    Q, theta = A @ A.T / 4, rng.standard_normal(4)
+    return mismatch(_trajectory(other, theta, Q), _trajectory(adam, theta, Q), rtol=1e-9, atol=1e-12)
+
+
+@check("1.1", 2, tag=("optimisers",))
+def adam_as_rmsprop(ctx: Context) -> Outcome:
+    """Adam with adam_params_for_rmsprop follows RMSProp's trajectory"""
+    for beta2, eps in ((0.9, 1e-8), (0.99, 1e-3)):
+        params = _triple(ctx, "adam_params_for_rmsprop", beta2, eps)
+        if isinstance(params, Outcome):
+            return params
+        problem = _same_trajectory(ctx, 11, _adam(*params), _rmsprop(beta2, eps))
+        if problem:
+            hint = ("\n  likely cause: with beta1 != 0 Adam averages past gradients; beta1 = 0 makes m_t = g_t"
+                    if params[0] != 0 else "")
+            return failed(f"Adam with (beta1, beta2, eps) = {params} does not follow RMSProp(beta2={beta2}, "
+                          f"eps={eps}) over {STEPS} steps:\n{problem}{hint}", "beta1" if hint else "wrong_value")
+    return passed()
+
+
+@check("1.2", 2, tag=("optimisers",))
+def adam_as_sign_sgd(ctx: Context) -> Outcome:
+    """Adam with adam_params_for_signsgd follows signSGD's trajectory"""
+    params = _triple(ctx, "adam_params_for_signsgd")
+    if isinstance(params, Outcome):
+        return params
+    problem = _same_trajectory(ctx, 12, _adam(*params), _sign_sgd)
+    if problem is None:
+        return passed()
+    causes = []
+    if params[0] != 0:
+        causes.append("beta1 = 0, so that m_t = g_t")
+    if params[1] != 0:
+        causes.append("beta2 = 0, so that v_t = g_t^2")
+    if params[2] != 0:
+        causes.append("eps = 0, so that g / sqrt(g^2) = sign(g) exactly")
+    hint = f"\n  likely cause: signSGD needs {'; '.join(causes)}" if causes else ""
+    return failed(f"Adam with (beta1, beta2, eps) = {params} does not follow signSGD over {STEPS} steps:\n"
+                  f"{problem}{hint}", "wrong_value")
+
+
+@check("2.1", 1, visible="after_published", tag=("convolutions",))
+def maxpool_relu(ctx: Context) -> Outcome:
+    """MAXPOOL_RELU_EQUIVALENT"""
+    return truth_value("MAXPOOL_RELU_EQUIVALENT", ctx.value("MAXPOOL_RELU_EQUIVALENT").value,
+                       REF.MAXPOOL_RELU_EQUIVALENT, "ReLU is monotone, so it commutes with taking a maximum, and "
+                       "applying ReLU twice is applying it once: all three are the same map")
+
+
+def _filter_case(ctx: Context, C: int) -> Outcome:
+    returned = ctx.call("identity_conv_filter", C)
+    if not isinstance(returned.value, (list, tuple)) or len(returned.value) != 2:
+        return failed(f"identity_conv_filter({C}) should return (weight, bias), got {describe(returned.value)}",
+                      "wrong_type")
+    try:
+        weight, _ = returned.array("[0]", lib="torch", dtype="float32")
+        bias, _ = returned.array("[1]", lib="torch", dtype="float32")
+    except WrongType as exc:
+        return failed(f"identity_conv_filter({C}) {exc}", "wrong_type")
+    if weight.shape != (C, C, 3, 3) or bias.shape != (C,):
+        return failed(f"identity_conv_filter({C}) returned shapes {weight.shape} and {bias.shape}; expected "
+                      f"({C}, {C}, 3, 3) and ({C},)", "wrong_shape")
+    X = torch.from_numpy(ctx.rng(20 + C).standard_normal((2, C, 6, 6)).astype(np.float32))
+    out = F.conv2d(X, torch.from_numpy(weight), torch.from_numpy(bias), padding=1).numpy()
+    problem = mismatch(X.numpy(), out, rtol=0, atol=0)
+    if problem is None:
+        return passed()
+    message = f"conv2d(X, weight, bias, padding=1) with C = {C} is not X:\n{problem}"
+    off_diagonal = weight.copy()
+    off_diagonal[np.arange(C), np.arange(C)] = 0
+    if C > 1 and np.any(off_diagonal):
+        return failed(f"{message}\n  likely cause: weight[c, c'] must be zero for c != c': only the diagonal of "
+                      "the channel axis may be nonzero, or each output channel mixes the inputs", "off_diagonal")
+    if weight[0, 0, 1, 1] != 1:
+        return failed(f"{message}\n  likely cause: the single 1 of each diagonal filter belongs at the centre "
+                      "(1, 1); elsewhere it shifts the image", "off_centre")
+    return failed(message)
+
+
+@check("2.2", 3, tag=("convolutions",))
+def identity_conv_filter(ctx: Context) -> Outcome:
+    """identity_conv_filter makes Conv2d(C, C, 3, padding=1) the identity"""
+    for C in (1, 3, 8):
+        outcome = _filter_case(ctx, C)
+        if outcome.fraction < 1:
+            return outcome
+    return passed()
+
+
+@check("2.3", 1, visible="after_published", tag=("convolutions",))
+def nin_shift(ctx: Context) -> Outcome:
+    """NIN_SHIFT_EXACT"""
+    return truth_value("NIN_SHIFT_EXACT", ctx.value("NIN_SHIFT_EXACT").value, REF.NIN_SHIFT_EXACT,
+                       "max pooling with stride and the borders break exact shift equivariance for a shift of 4")
+
+
+def _parameter_name(name: object) -> str | None:
+    return name.replace("_", "") if isinstance(name, str) else None
+
+
+@check("3.1", 2, visible="after_published", tag=("initialisation",))
+def zero_init_moving(ctx: Context) -> Outcome:
+    """ZERO_INIT_MOVING"""
+    got = ctx.value("ZERO_INIT_MOVING").value
+    if not isinstance(got, (set, frozenset, list, tuple)) or any(_parameter_name(n) is None for n in got):
+        return failed(f"ZERO_INIT_MOVING should be a set of names such as 'b_L', got {describe(got)}", "wrong_type")
+    names = {_parameter_name(n) for n in got}
+    expected = {_parameter_name(n) for n in REF.ZERO_INIT_MOVING}
+    if names == expected:
+        return passed()
+    message = f"ZERO_INIT_MOVING = {sorted(got)} is not right"
+    if names == expected | {"AL"}:
+        return failed(f"{message}\n  likely cause: A_L's gradient is the residual times the last hidden output, "
+                      "which is tanh(0) = 0, so A_L never moves", "a_l_moves")
+    return failed(f"{message}: with all parameters zero, every hidden output is tanh(0) = 0 and every gradient "
+                  "through a hidden layer vanishes", "wrong_value")
+
+
+@check("3.2", 2, tag=("initialisation",))
+def zero_init_limit(ctx: Context) -> Outcome:
+    """zero_init_limit is where b_L converges"""
+    Y = ctx.rng(32).standard_normal(17) + 0.7
+    got = ctx.call("zero_init_limit", Y).value
+    try:
+        value = float(np.asarray(got, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        return failed(f"zero_init_limit should return a number, got {describe(got)}", "wrong_type")
+    expected = REF.zero_init_limit(Y)
+    if np.isclose(value, expected, rtol=1e-9):
+        return passed()
+    message = f"zero_init_limit returned {value:.6g} for 17 targets, expected {expected:.6g}"
+    if np.isclose(value, Y.sum(), rtol=1e-9):
+        return failed(f"{message}\n  likely cause: that is the sum; the minimiser of 1/2 sum_i (b - Y_i)^2 is the "
+                      "mean", "sum")
+    return failed(message)
+
+
+@check("4.1", 1, visible="after_published", tag=("initialisation",))
+def he_x_squared(ctx: Context) -> Outcome:
+    """HE_X_SQUARED is E[x_j^2]"""
+    return formula("HE_X_SQUARED", ctx.value("HE_X_SQUARED").value, REF.HE_X_SQUARED,
+                   known={"1": ("ReLU keeps only the positive half of the symmetric y, so E[x^2] = E[y^2]/2",
+                                "no_half")})
+
+
+@check("4.2", 2, visible="after_published", tag=("initialisation",))
+def he_yplus_squared(ctx: Context) -> Outcome:
+    """HE_YPLUS_SQUARED is E[(y+_i)^2]"""
+    symbols = Symbols(("n_in", "sigma_A"))
+    return formula("HE_YPLUS_SQUARED", ctx.value("HE_YPLUS_SQUARED").value, REF.HE_YPLUS_SQUARED, symbols,
+                   known={"n_in*sigma_A^2": ("E[x_j^2] = 1/2, not 1: the ReLU halves the second moment", "no_half")})
