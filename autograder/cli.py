@@ -39,12 +39,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade(args: argparse.Namespace) -> int:
+    from .assignments import SHARED_IMPORTS
     from .grading import grade
     from .report import details, table
     from .results import gradescope_document, validate, write_atomically
     from .sandbox import ForkServer
 
-    server = None if args.unsafe_in_process else ForkServer()  # before any reference is loaded
+    # before any reference is loaded
+    server = None if args.unsafe_in_process else ForkServer(SHARED_IMPORTS.get(args.assignment, ()))
     graded = grade(args.assignment, args.path, server, seed=args.seed)
     print(table(graded))
     if args.details and details(graded):

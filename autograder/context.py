@@ -83,6 +83,14 @@ class Context:
                             f"{name}.forward")
         return Returned(decoded.value, [_relative(i, "['output']") for i in decoded.arrays])
 
+    def module_call(self, name: str, function: str, *args: Any, seed: int = 0, state: dict | None = None,
+                    timeout: float = 20.0, **kwargs: Any) -> Returned:
+        """Build ``name()`` (with ``state`` loaded), call ``function(model, *args)``; value and weights after."""
+        req = {"probe": "module_call", "name": name, "function": function, "seed": seed, "state": state,
+               "args": list(args), "kwargs": kwargs}
+        decoded = self._ask(req, timeout, function)
+        return Returned(decoded.value, [_relative(i, "['value']") for i in decoded.arrays])
+
     def _returned(self, decoded: wire.Decoded) -> Returned:
         body = decoded.value
         return Returned(body["value"], [_relative(i, "['value']") for i in decoded.arrays], body.get("mutated", []))
@@ -112,6 +120,7 @@ REPLY_FIELDS: dict[str, dict[str, type | tuple[type, ...]]] = {
     "value": {"value": object},
     "call": {"value": object, "mutated": list},
     "module": {"is_module": bool, "type": str},
+    "module_call": {"value": object, "state": dict},
 }
 MODULE_FIELDS = {"parameters": list, "num_parameters": int, "list_attributes": list, "class_attributes": list,
                  "convs": list}
@@ -138,5 +147,5 @@ def _key(req: dict) -> str:
     doc = wire.encode(req, arrays)
     digest = hashlib.sha1(json.dumps(doc, sort_keys=True).encode())
     for name in sorted(arrays):
-        digest.update(arrays[name].tobytes())
+        digest.update(f"{arrays[name].shape}{arrays[name].dtype}".encode() + arrays[name].tobytes())
     return digest.hexdigest()

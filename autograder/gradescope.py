@@ -13,6 +13,7 @@ import time
 import traceback
 from pathlib import Path
 
+from .assignments import SHARED_IMPORTS
 from .grading import grade
 from .results import failure_document, gradescope_document, validate, write_atomically
 from .sandbox import ForkServer
@@ -36,7 +37,7 @@ def run(assignment: str, root: Path) -> int:
     try:
         results_path.unlink(missing_ok=True)
         lock_down(root)
-        server = ForkServer()
+        server = ForkServer(SHARED_IMPORTS.get(assignment, ()))
         graded = grade(assignment, root / "submission", server)
         server.close()
         output = "\n".join([f"Graded in {graded.seconds:.1f} s."] + [f"Note: {n}" for n in graded.notes])

@@ -68,7 +68,20 @@ MIDTERM = [
     ("limit_is_sum", "3.2", 0, "that is the sum", "sum"),
     ("he_without_half", "4.2", 0, "the ReLU halves the second moment", "no_half"),
 ]
-CASES = ([("hw6", *c) for c in HW6] + [("nyu_hw1", *c) for c in NYU_HW1] + [("dl_hw2", *c) for c in DL_HW2]
+HW3 = [
+    ("relu_not_sigmoid", "1.3", 0, "ReLU instead of sigmoid", "relu"),
+    ("layers_without_bias", "1.1", 0, "the layers have no bias", "no_bias"),
+    ("no_reshape", "1.2", 1 / 3, "mat1 and mat2 shapes cannot be multiplied", "exception"),
+    ("no_reshape", "1.3", 1, "", None),
+    ("default_init_kept", "2.2", 0, "default initialisation was left in place", "default_init"),
+    ("default_init_kept", "2.1", 1, "", None),
+    ("no_zero_grad", "3.1", 0, "optimizer.zero_grad() is missing", "no_zero_grad"),
+    ("batches_reversed", "3.1", 0, "the batches are taken in the wrong order", "batch_order"),
+    ("same_factor", "5.1", 0, "the same factor at every layer", "same_factor"),
+    ("missing_row_sum", "5.1", 0, "the row-sum term is missing", "missing_row_sum"),
+    ("lipschitz_one", "6.2", 0, "1 is a valid Lipschitz bound, but not the smallest", "not_smallest"),
+]
+CASES = ([("hw3", *c) for c in HW3] + [("hw6", *c) for c in HW6] + [("nyu_hw1", *c) for c in NYU_HW1] + [("dl_hw2", *c) for c in DL_HW2]
          + [("midterm", *c) for c in MIDTERM])
 
 

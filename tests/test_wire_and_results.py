@@ -102,3 +102,11 @@ def test_results_are_written_atomically(tmp_path):
     write_atomically(failure_document("x"), target)
     assert json.loads(target.read_text())["tests"][0]["name"] == "grader error"
     assert os.listdir(target.parent) == ["results.json"]
+
+
+def test_memo_tells_apart_arrays_with_the_same_numbers_in_other_shapes():
+    from autograder.context import _key
+
+    flat = np.arange(5.0)
+    assert _key({"probe": "forward", "inputs": [flat]}) != _key({"probe": "forward", "inputs": [flat.reshape(5, 1)]})
+    assert _key({"probe": "forward", "inputs": [flat]}) != _key({"probe": "forward", "inputs": [flat.astype(np.float32)]})

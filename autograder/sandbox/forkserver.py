@@ -9,6 +9,7 @@ is passed as a file descriptor.
 from __future__ import annotations
 
 import ctypes
+import importlib
 import json
 import os
 import signal
@@ -23,29 +24,36 @@ PR_SET_CHILD_SUBREAPER = 36
 PRELOAD = ("math", "random", "itertools", "functools", "collections", "copy", "typing", "dataclasses",
            "time", "fractions", "decimal", "statistics", "numbers", "abc", "enum", "warnings", "re", "json",
            "csv", "heapq", "bisect", "string", "operator", "pprint", "encodings.idna", "ctypes", "socket",
+           # what torch imports lazily at an optimizer's first use (torch._dynamo itself is readable)
+           "cProfile", "pstats", "profile", "sysconfig", "getpass", "hmac", "shlex", "termios", "secrets",
+           "ctypes.util", "ctypes.wintypes",
            "numpy.linalg", "numpy.random", "numpy.testing", "torch.nn", "torch.nn.functional", "torch.optim",
            "torch.utils.data", "sympy")
 
 
-def preload() -> None:
+def preload(names: tuple[str, ...]) -> None:
     """Import what student code commonly imports, while the files are still readable."""
-    import importlib
-    for name in PRELOAD:
+    import sysconfig
+    for name in names:
         importlib.import_module(name)
+    sysconfig.get_config_vars()  # loads the platform's _sysconfigdata module
 
 
 class ForkServer:
     """Handle on the fork-server process, held by the trusted grader."""
 
-    def __init__(self) -> None:
+    def __init__(self, shared: tuple[str, ...] = ()) -> None:
+        """``shared``: heavy, secret-free modules the grader needs too, imported here before the
+        fork so that grader, fork server and workers pay for them once."""
         from ..assignments import secrets_loaded
         if secrets_loaded():
             raise RuntimeError(f"the fork server must start before any reference or check is loaded: {secrets_loaded()}")
+        preload(shared)
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             mine.close()
-            preload()  # here, not before the fork: the grader goes on with its own start-up meanwhile
+            preload(PRELOAD)  # here, not before the fork: the grader goes on with its start-up meanwhile
             _serve(theirs)
         theirs.close()
         self.pid = pid

@@ -152,11 +152,24 @@ def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     return report
 
 
+def probe_module_call(module: types.ModuleType, req: dict, phase: Phase) -> dict:
+    """Build ``name()``, load the given weights if any, call ``function(model, *args)``; report the
+    result and the weights afterwards (for init_weights- and train-like functions)."""
+    obj = _construct(module, req["name"], req["seed"], phase)
+    if req.get("state") is not None:
+        obj.load_state_dict(req["state"])
+    fn = _lookup(module, req["function"])
+    phase(req["function"])
+    result = fn(obj, *req["args"], **req.get("kwargs", {}))
+    return {"value": result, "state": {n: p.detach().clone() for n, p in obj.named_parameters()}}
+
+
 PROBES: dict[str, Callable[[types.ModuleType, dict, Phase], dict]] = {
     "value": probe_value,
     "call": probe_call,
     "module": probe_module,
     "forward": probe_forward,
+    "module_call": probe_module_call,
 }
 
 

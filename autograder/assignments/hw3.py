@@ -1,0 +1,304 @@
+"""hw3 checks: the MLP, its initialisation and training, sigmoid/tanh conversions, two limits.
+
+The student's weights are replayed through the reference MLP; training runs
+a few epochs from identical weights in both, and known mistakes are named by
+replaying the reference's training with the mistake switched in.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..answers import exact_count, formula
+from ..compare import WrongType, describe, matches, mismatch
+from ..context import Context
+from ..sandbox import StudentFailure
+from ..spec import Outcome, check, failed, passed, share_of_cases
+from . import load_reference
+
+REF = load_reference("hw3")
+LAYERS = ("l1", "l2", "l3")
+
+
+def _reference_state(seed: int) -> dict[str, torch.Tensor]:
+    torch.manual_seed(seed)
+    return {k: v.clone() for k, v in REF.MLP().state_dict().items()}
+
+
+def _replay(state: dict[str, np.ndarray], x: torch.Tensor, activation: Callable = torch.sigmoid) -> np.ndarray:
+    """The reference architecture run with the student's weights (another activation for a mistake)."""
+    W = {k: torch.from_numpy(np.asarray(v)) for k, v in state.items()}
+    b = {layer: W.get(f"{layer}.bias", torch.zeros(W[f"{layer}.weight"].shape[0])) for layer in LAYERS}
+    with torch.no_grad():
+        h = activation(x.reshape(-1, 1) @ W["l1.weight"].T + b["l1"])
+        h = activation(h @ W["l2.weight"].T + b["l2"])
+        return (h @ W["l3.weight"].T + b["l3"]).numpy()
+
+
+@check("1.1", 2, tag=("MLP",))
+def mlp_parameter_count(ctx: Context) -> Outcome:
+    """MLP registers 4353 parameters in l1, l2, l3"""
+    structure = ctx.module("MLP")
+    if not structure["is_module"]:
+        return failed(f"MLP() built a {structure['type']}, not an nn.Module", "wrong_type")
+    expected = sum(p.numel() for p in REF.MLP().parameters())
+    if structure["num_parameters"] == expected:
+        return passed()
+    weights_only = sum(p.numel() for n, p in REF.MLP().named_parameters() if n.endswith("weight"))
+    cause = "\n  likely cause: the layers have no bias (bias=False)" if structure["num_parameters"] == weights_only \
+        else ""
+    return failed(f"MLP() registered {structure['num_parameters']} parameters, expected {expected}{cause}",
+                  "no_bias" if cause else "wrong_count")
+
+
+INPUTS = {"shape (N,)": (5,), "shape (N, 1)": (5, 1), "a 0-d tensor": ()}
+
+
+@check("1.2", 2, tag=("MLP",), partial_credit=True)
+def mlp_input_shapes(ctx: Context) -> Outcome:
+    """MLP.forward takes (N,), (N, 1) or a 0-d tensor and returns (N, 1)"""
+    outcomes = []
+    for label, shape in INPUTS.items():
+        x = torch.from_numpy(ctx.rng(12).standard_normal(shape).astype(np.float32))
+        try:
+            out = ctx.forward("MLP", [x]).value.get("output")
+        except StudentFailure as failure:
+            outcomes.append((label, failed(failure.message, failure.kind)))
+            continue
+        want = (int(np.prod(shape)) if shape else 1, 1)
+        if isinstance(out, np.ndarray) and out.shape == want:
+            outcomes.append((label, passed()))
+        else:
+            outcomes.append((label, failed(f"for an input of {label} forward returned {describe(out)}; "
+                                           f"expected shape {want}", "wrong_shape")))
+    return share_of_cases(outcomes)
+
+
+@check("1.3", 3, tag=("MLP",))
+def mlp_output(ctx: Context) -> Outcome:
+    """MLP's output equals the reference given the same weights"""
+    x = torch.from_numpy(ctx.rng(13).standard_normal((7, 1)).astype(np.float32))
+    report = ctx.forward("MLP", [x]).value
+    out, state = report.get("output"), report.get("state", {})
+    if not isinstance(out, np.ndarray) or out.shape != (7, 1):
+        return failed(f"needs an output of shape (7, 1) (see check 1.2), got {describe(out)}", "wrong_shape")
+    if any(f"{layer}.weight" not in state for layer in LAYERS):
+        return failed(f"MLP must have layers named l1, l2, l3; its parameters are {', '.join(state) or 'none'}",
+                      "layer_names")
+    expected = _replay(state, x)
+    problem = mismatch(expected, out, rtol=1e-5, atol=1e-6)
+    if problem is None:
+        return passed()
+    message = f"output differs from the reference run with your weights:\n{problem}"
+    if matches(_replay(state, x, torch.relu), out, rtol=1e-5, atol=1e-6):
+        return failed(f"{message}\n  likely cause: ReLU instead of sigmoid after l1 and l2", "relu")
+    return failed(message, "wrong_output")
+
+
+def _init(ctx: Context) -> dict[str, np.ndarray]:
+    return ctx.module_call("MLP", "init_weights", seed=21).value["state"]
+
+
+@check("2.1", 1, tag=("initialisation",))
+def init_biases(ctx: Context) -> Outcome:
+    """init_weights sets every bias to 0.03"""
+    biases = {n: v for n, v in _init(ctx).items() if n.endswith("bias")}
+    wrong = [n for n, v in biases.items() if not np.all(v == np.float32(0.03))]
+    if biases and not wrong:
+        return passed()
+    if not biases:
+        return failed("the MLP has no biases to set (see check 1.1)", "no_bias")
+    sample = biases[wrong[0]].ravel()[:3]
+    return failed(f"{', '.join(wrong)} not all 0.03 after init_weights (e.g. {sample})", "wrong_bias")
+
+
+@check("2.2", 2, tag=("initialisation",))
+def init_weight_distribution(ctx: Context) -> Outcome:
+    """init_weights draws the weights from N(0, 1)"""
+    weights = np.concatenate([v.ravel() for n, v in _init(ctx).items() if n.endswith("weight")])
+    n = weights.size
+    mean, std = float(weights.mean()), float(weights.std())
+    # five standard errors either side: a correct draw fails about once in 3 million
+    if abs(mean) < 5 / np.sqrt(n) and abs(std - 1) < 5 / np.sqrt(2 * n):
+        return passed()
+    message = f"the {n} weights have sample mean {mean:.3f} and standard deviation {std:.3f}; N(0, 1) gives 0 and 1"
+    if std < 0.6:
+        return failed(f"{message}\n  likely cause: PyTorch's default initialisation was left in place", "default_init")
+    return failed(message, "wrong_distribution")
+
+
+TRAIN_EPOCHS, TRAIN_BATCH = 3, 128
+
+
+def _train_data(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
+    rng = ctx.rng(31)
+    X = rng.standard_normal(300).astype(np.float32)
+    return torch.from_numpy(X), torch.from_numpy((np.sin(2 * X) + 0.1 * rng.standard_normal(300)).astype(np.float32))
+
+
+def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_grad: bool = True,
+                        reverse: bool = False) -> tuple[list[float], dict[str, np.ndarray]]:
+    """The reference's training, or a known mistake: gradients never zeroed, batches in reverse."""
+    model = REF.MLP()
+    model.load_state_dict(state)
+    if zero_grad and not reverse:
+        losses = REF.train(model, X, Y, lr=0.1, epochs=TRAIN_EPOCHS, batch_size=TRAIN_BATCH)
+    else:
+        optimizer, loss_fn, losses = torch.optim.SGD(model.parameters(), lr=0.1), nn.MSELoss(), []
+        starts = list(range(0, len(X), TRAIN_BATCH))
+        for _ in range(TRAIN_EPOCHS):
+            batch = []
+            for start in (starts[::-1] if reverse else starts):
+                if zero_grad:
+                    optimizer.zero_grad()
+                loss = loss_fn(model(X[start:start + TRAIN_BATCH]), Y[start:start + TRAIN_BATCH].reshape(-1, 1))
+                loss.backward()
+                optimizer.step()
+                batch.append(loss.item())
+            losses.append(sum(batch) / len(batch))
+    return losses, {k: v.detach().numpy() for k, v in model.named_parameters()}
+
+
+def _trained(ctx: Context) -> tuple[dict, list, dict, dict, torch.Tensor, torch.Tensor]:
+    state = _reference_state(30)
+    X, Y = _train_data(ctx)
+    body = ctx.module_call("MLP", "train", X, Y, lr=0.1, epochs=TRAIN_EPOCHS, batch_size=TRAIN_BATCH,
+                           state=state, timeout=30.0).value
+    expected_losses, expected_state = _reference_training(state, X, Y)
+    return body, expected_losses, expected_state, state, X, Y
+
+
+def _state_problem(expected: dict, got: dict) -> str | None:
+    for name, want in expected.items():
+        if name not in got:
+            return f"no parameter {name}"
+        problem = mismatch(want, got[name], rtol=1e-5, atol=1e-5)
+        if problem:
+            return f"{name} after training differs from the reference:\n{problem}"
+    return None
+
+
+@check("3.1", 4, tag=("training",))
+def train_weights(ctx: Context) -> Outcome:
+    """train from the reference's weights ends where the reference does (3 epochs)"""
+    body, _, expected_state, state, X, Y = _trained(ctx)
+    problem = _state_problem(expected_state, body["state"])
+    if problem is None:
+        return passed()
+    message = f"after {TRAIN_EPOCHS} epochs of batch size {TRAIN_BATCH} on 300 points with lr = 0.1, {problem}"
+    for knobs, cause, code in (({"zero_grad": False}, "the gradients are never zeroed (optimizer.zero_grad() is "
+                                "missing), so each step uses the sum of all gradients so far", "no_zero_grad"),
+                               ({"reverse": True}, "the batches are taken in the wrong order; use X[0:128], "
+                                "X[128:256], ... in order", "batch_order")):
+        if _state_problem(_reference_training(state, X, Y, **knobs)[1], body["state"]) is None:
+            return failed(f"{message}\n  likely cause: {cause}", code)
+    return failed(message)
+
+
+@check("3.2", 1, tag=("training",))
+def train_losses(ctx: Context) -> Outcome:
+    """train returns the per-epoch mean training losses"""
+    body, expected, *_ = _trained(ctx)
+    losses = body["value"]
+    try:
+        got = np.asarray(losses, dtype=float)
+    except (TypeError, ValueError):
+        return failed(f"train should return a list of {TRAIN_EPOCHS} numbers, got {describe(losses)}", "wrong_type")
+    problem = mismatch(np.asarray(expected), got, rtol=1e-4, atol=1e-6)
+    return passed() if problem is None else failed(f"the returned losses differ from the reference:\n{problem}")
+
+
+@check("4.1", 1, visible="after_published", tag=("MLP",))
+def num_parameters(ctx: Context) -> Outcome:
+    """NUM_PARAMETERS"""
+    weights_only = sum(p.numel() for n, p in REF.MLP().named_parameters() if n.endswith("weight"))
+    return exact_count("NUM_PARAMETERS", ctx.value("NUM_PARAMETERS").value, REF.NUM_PARAMETERS,
+                       {weights_only: ("the biases are left out", "forgot_biases")})
+
+
+def _network(As: list, bs: list, x: np.ndarray, activation: Callable) -> np.ndarray:
+    for A, b in zip(As[:-1], bs[:-1]):
+        x = activation(A @ x + b)
+    return As[-1] @ x + bs[-1]
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-z))
+
+
+def _conversion(ctx: Context, function: str, source: Callable, target: Callable, salt: int,
+                mistakes: list[tuple[Callable, str, str]]) -> Outcome:
+    rng = ctx.rng(salt)
+    outcomes = []
+    for depth in range(2, 6):
+        shapes = [(5, 3)] + [(5, 5)] * (depth - 2) + [(2, 5)]
+        As, bs = [rng.standard_normal(s) for s in shapes], [rng.standard_normal(s[0]) for s in shapes]
+        xs = rng.standard_normal((3, 4))
+        got = ctx.call(function, As, bs).value
+        label = f"depth {depth}"
+        if not isinstance(got, (list, tuple)) or len(got) != 2 or any(
+                not isinstance(part, (list, tuple)) or len(part) != depth or
+                any(not isinstance(m, np.ndarray) for m in part) for part in got):
+            outcomes.append((label, failed(f"{function} should return two lists of {depth} arrays, got "
+                                           f"{describe(got)}", "wrong_type")))
+            continue
+        expected = np.stack([_network(As, bs, x, source) for x in xs.T])
+        try:
+            outputs = np.stack([_network(got[0], got[1], x, target) for x in xs.T])
+        except ValueError as exc:
+            outcomes.append((label, failed(f"the converted network cannot run: {exc}", "wrong_shape")))
+            continue
+        problem = mismatch(expected, outputs, rtol=1e-5, atol=1e-8)
+        if problem is None:
+            outcomes.append((label, passed()))
+            continue
+        named = next(((cause, code) for variant, cause, code in mistakes
+                      if matches(np.stack([_network(*variant(As, bs), x, target) for x in xs.T]), outputs,
+                                 rtol=1e-5, atol=1e-8)), None)
+        text = f"the converted network's outputs differ from the original's:\n{problem}"
+        outcomes.append((label, failed(f"{text}\n  likely cause: {named[0]}", named[1]) if named else failed(text)))
+    return share_of_cases(outcomes)
+
+
+def _uniform_factor(As: list, bs: list) -> tuple[list, list]:
+    return [A / 2 for A in As], [b / 2 for b in bs]
+
+
+def _without_row_sums(As: list, bs: list) -> tuple[list, list]:
+    Cs, _ = REF.sigmoid_to_tanh(As, bs)
+    return Cs, [bs[0] / 2] + [b / 2 for b in bs[1:-1]] + [bs[-1]]
+
+
+@check("5.1", 3, tag=("conversions",), partial_credit=True)
+def sigmoid_to_tanh(ctx: Context) -> Outcome:
+    """sigmoid_to_tanh gives a tanh network computing the same function, depths 2-5"""
+    return _conversion(ctx, "sigmoid_to_tanh", _sigmoid, np.tanh, 51, [
+        (_uniform_factor, "the same factor at every layer: the first and last layers take 1/2, the middle ones 1/4",
+         "same_factor"),
+        (_without_row_sums, "the row-sum term is missing: sigmoid(z) = (1 + tanh(z/2))/2 shifts the next layer's "
+         "bias by (A/4) 1 (by (A/2) 1 at the last layer)", "missing_row_sum")])
+
+
+@check("5.2", 3, tag=("conversions",), partial_credit=True)
+def tanh_to_sigmoid(ctx: Context) -> Outcome:
+    """tanh_to_sigmoid gives a sigmoid network computing the same function, depths 2-5"""
+    return _conversion(ctx, "tanh_to_sigmoid", np.tanh, _sigmoid, 52, [
+        (lambda Cs, ds: ([2 * C for C in Cs], [2 * d for d in ds]),
+         "the same factor at every layer: the first and last layers take 2, the middle ones 4", "same_factor")])
+
+
+@check("6.1", 1, visible="after_published", tag=("limits",))
+def ce_limit(ctx: Context) -> Outcome:
+    """CE_LIMIT"""
+    return formula("CE_LIMIT", ctx.value("CE_LIMIT").value, REF.CE_LIMIT)
+
+
+@check("6.2", 1, visible="after_published", tag=("limits",))
+def softplus_lipschitz(ctx: Context) -> Outcome:
+    """SOFTPLUS_LIPSCHITZ is the smallest Lipschitz constant of sigmoid"""
+    return formula("SOFTPLUS_LIPSCHITZ", ctx.value("SOFTPLUS_LIPSCHITZ").value, REF.SOFTPLUS_LIPSCHITZ,
+                   known={"1": ("1 is a valid Lipschitz bound, but not the smallest: sigmoid' = sigmoid (1 - "
+                                "sigmoid) is at most 1/4", "not_smallest")})
