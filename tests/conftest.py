@@ -54,6 +54,39 @@ def grade_submission(fork_server):
     return run
 
 
+def apply_mutation(source: str, mutation: str) -> str:
+    """The source with each ``old === becomes === new`` edit of a .mutation file applied once.
+
+    Each old text must occur exactly once, so a mutation that no longer fits
+    its reference fails loudly instead of testing nothing.
+    """
+    mutation = mutation[:-1] if mutation.endswith("\n") else mutation  # the file's own final newline
+    for edit in mutation.split("\n=== and ===\n"):
+        old, new = edit.split("\n=== becomes ===\n")
+        assert source.count(old) == 1, f"the mutation's text occurs {source.count(old)} times: {old!r}"
+        source = source.replace(old, new)
+    return source
+
+
+@pytest.fixture(scope="session")
+def submission_file(tmp_path_factory):
+    """tests/submissions/<assignment>/<name>.py, or the reference with <name>.mutation applied."""
+    folder = tmp_path_factory.mktemp("mutated")
+
+    def path(assignment: str, name: str) -> Path:
+        written = SUBMISSIONS / assignment / f"{name}.py"
+        if written.exists():
+            return written
+        target = folder / assignment / f"{name}.py"
+        if not target.exists():
+            target.parent.mkdir(exist_ok=True)
+            mutation = (SUBMISSIONS / assignment / f"{name}.mutation").read_text()
+            target.write_text(apply_mutation((ROOT / "reference" / f"{assignment}.py").read_text(), mutation))
+        return target
+
+    return path
+
+
 @pytest.fixture(scope="session")
 def grade_hw6(grade_submission):
     def run(path: Path, fresh: bool = False):

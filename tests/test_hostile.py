@@ -39,8 +39,12 @@ def load_case(name: str) -> tuple[dict[str, str], dict[str, str | bytes | Path]]
     """The case's expectations and the files to submit."""
     path = CORPUS / name
     if path.is_dir():
+        expect = header((path / "EXPECT").read_text())
         files = {p.name: (p if p.is_symlink() else p.read_bytes()) for p in path.iterdir() if p.name != "EXPECT"}
-        return header((path / "EXPECT").read_text()), files
+        for copy in re.findall(r"^# copy: (\S+) <- (reference|student_template)$", (path / "EXPECT").read_text(),
+                               flags=re.MULTILINE):
+            files[copy[0]] = (ROOT / copy[1] / "hw6.py").read_text()
+        return expect, files
     text = (CORPUS / f"{name}.py").read_text()
     expect = header(text)
     return expect, {"hw6.py": text if expect.get("whole_file") == "yes" else REFERENCE + "\n\n" + text}

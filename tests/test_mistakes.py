@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SUBMISSIONS
 
 # assignment, file, check, score earned / weight, fragment of the message, diagnosis code
 HW6 = [
@@ -87,8 +86,9 @@ CASES = ([("hw3", *c) for c in HW3] + [("hw6", *c) for c in HW6] + [("nyu_hw1", 
 
 @pytest.mark.parametrize("assignment, name, number, fraction, fragment, diagnosis", CASES,
                          ids=[f"{c[0]}-{c[1]}-{c[2]}" for c in CASES])
-def test_mistake_is_diagnosed(grade_submission, assignment, name, number, fraction, fragment, diagnosis):
-    result = grade_submission(assignment, SUBMISSIONS / assignment / f"{name}.py")["by_number"][number]
+def test_mistake_is_diagnosed(grade_submission, submission_file, assignment, name, number, fraction, fragment,
+                              diagnosis):
+    result = grade_submission(assignment, submission_file(assignment, name))["by_number"][number]
     assert result.outcome.fraction == pytest.approx(fraction), result.outcome.message
     assert fragment in result.outcome.message
     assert result.outcome.diagnosis == diagnosis, result.outcome.message
