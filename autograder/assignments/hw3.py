@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..answers import exact_count, formula
-from ..compare import WrongType, describe, matches, mismatch
+from ..compare import describe, matches, mismatch
 from ..context import Context
 from ..sandbox import StudentFailure
 from ..spec import Outcome, check, failed, passed, share_of_cases

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..compare import WrongType, describe, matches, mismatch
+from ..compare import describe, matches, mismatch
 from ..context import Context
 from ..spec import Outcome, check, failed, passed, share_of_cases
 from . import load_reference

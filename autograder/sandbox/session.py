@@ -14,7 +14,6 @@ import select
 import shutil
 import signal
 import socket
-import sys
 import tempfile
 import time
 from dataclasses import asdict
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import probes, wire
-from .confine import Limits, SandboxUser, sandbox_user
+from .confine import Limits, sandbox_user
 from .forkserver import ForkServer
 
 MAX_RESPONSE_BYTES = 16 * 2**20
