@@ -52,9 +52,12 @@ class ForkServer:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
-            mine.close()
-            preload(PRELOAD)  # here, not before the fork: the grader goes on with its start-up meanwhile
-            _serve(theirs)
+            try:  # the child must never return into the grader's code, whatever fails
+                mine.close()
+                preload(PRELOAD)  # here, not before the fork: the grader goes on with its start-up meanwhile
+                _serve(theirs)
+            finally:
+                os._exit(70)
         theirs.close()
         self.pid = pid
         self._sock = mine

@@ -146,9 +146,8 @@ class WorkerSession(Session):
             self._broken = StudentFailure("import_failed", f"{failure.message}; no check could run")
             raise self._broken
         if not ready["ready"]:
-            info = ready["error"]
-            self._broken = failure_from(info, f"importing {self._file.name}")
-            self._broken.kind = "import_failed"
+            self._broken = StudentFailure("import_failed",
+                                          failure_from(ready["error"], f"importing {self._file.name}").message)
             self._stop()
             raise self._broken
         self.names = frozenset(ready["names"])
