@@ -13,10 +13,13 @@ $(VENV)/installed: requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $@
 
-# As root, student code runs as this account; setup.sh makes it on Gradescope.
+# As root, student code runs as autograder-student (setup.sh makes it on Gradescope); a batch
+# grading on N cores needs one account per lane: autograder-student-1 .. -(N-1).
 sandbox-user:
-	@if [ "$$(id -u)" = 0 ] && ! id autograder-student >/dev/null 2>&1; then \
-		useradd --system --no-create-home --shell /usr/sbin/nologin autograder-student; fi
+	@if [ "$$(id -u)" = 0 ]; then \
+		for name in autograder-student $$(seq -f 'autograder-student-%g' 1 $$(($$(nproc) - 1))); do \
+			id $$name >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin $$name; \
+		done; fi
 
 example: $(VENV)/installed sandbox-user
 	$(PY) -m autograder grade hw6 examples/hw6.py

@@ -1,4 +1,4 @@
-"""Command line: grade, build, template, list, and Gradescope's entry point."""
+"""Command line: grade, batch, build, template, list, and Gradescope's entry point."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--unsafe-in-process", action="store_true",
                        help="run student code inside the grader, unisolated (benchmarking only)")
 
+    batch = commands.add_parser("batch", help="grade every submission in a folder (TAs)")
+    batch.add_argument("assignment", choices=ASSIGNMENTS)
+    batch.add_argument("folder", type=Path, help="a flat folder of files, or Gradescope's Export Submissions folder")
+    batch.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: all cores)")
+    batch.add_argument("-o", "--out", type=Path, default=None, help="where results go (default: FOLDER-graded)")
+    batch.add_argument("--only-failed", action="store_true",
+                       help="regrade only the submissions whose result in OUT is missing, a grader error or a timeout")
+    batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+
     build = commands.add_parser("build", help="write the Gradescope autograder zip")
     build.add_argument("assignment", choices=ASSIGNMENTS)
     build.add_argument("-o", "--out", type=Path, default=Path("dist"))
@@ -42,7 +51,7 @@ def _grade(args: argparse.Namespace) -> int:
     from .assignments import SHARED_IMPORTS
     from .grading import grade
     from .report import details, table
-    from .results import gradescope_document, validate, write_atomically
+    from .results import graded_document, validate, write_atomically
     from .sandbox import ForkServer
 
     # before any reference is loaded
@@ -52,12 +61,21 @@ def _grade(args: argparse.Namespace) -> int:
     if args.details and details(graded):
         print("\n" + details(graded))
     if args.json:
-        document = gradescope_document(graded.results, execution_time=graded.seconds,
-                                       output="\n".join(graded.notes))
+        document = graded_document(graded)
         validate(document)
         write_atomically(document, args.json)
     if server is not None:
         server.close()
+    return 0
+
+
+def _batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+    out = args.out or args.folder.with_name(args.folder.name + "-graded")
+    summary = run_batch(args.assignment, args.folder, out, jobs=args.jobs, only_failed=args.only_failed,
+                        progress=not args.no_progress)
+    print(summary.read_text())
+    print(f"wrote {out / 'grades.csv'}, {summary} and one results.json per submission in {out / 'results'}")
     return 0
 
 
@@ -86,7 +104,7 @@ def _gradescope(args: argparse.Namespace) -> int:
     return run(args.assignment, args.root)
 
 
-COMMANDS = {"grade": _grade, "build": _build, "template": _template, "list": _list, "gradescope": _gradescope}
+COMMANDS = {"grade": _grade, "batch": _batch, "build": _build, "template": _template, "list": _list, "gradescope": _gradescope}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .assignments import SHARED_IMPORTS
 from .grading import grade
-from .results import failure_document, gradescope_document, validate, write_atomically
+from .results import failure_document, graded_document, validate, write_atomically
 from .sandbox import ForkServer
 
 PRIVATE = ("source", "submission", "results")
@@ -40,8 +40,7 @@ def run(assignment: str, root: Path) -> int:
         server = ForkServer(SHARED_IMPORTS.get(assignment, ()))
         graded = grade(assignment, root / "submission", server)
         server.close()
-        output = "\n".join([f"Graded in {graded.seconds:.1f} s."] + [f"Note: {n}" for n in graded.notes])
-        document = gradescope_document(graded.results, execution_time=time.perf_counter() - start, output=output)
+        document = graded_document(graded, execution_time=time.perf_counter() - start)
         validate(document)
         if graded.student_output:
             print(f"--- output of the student's code (first 4000 characters) ---\n{graded.student_output}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import jsonschema
 
-from .grading import Result
+from .grading import Graded, Result
 
 SCHEMA_PATH = Path(__file__).with_name("results_schema.json")
 MAX_OUTPUT = 20_000  # Gradescope has been seen to cut at 50,000
@@ -33,11 +33,24 @@ def gradescope_document(results: list[Result], *, execution_time: float, output:
             "output": _clip(output), "stdout_visibility": "hidden", "tests": tests}
 
 
-def failure_document(message: str) -> dict:
-    """A valid results.json for when grading itself could not run."""
+def graded_document(graded: Graded, *, execution_time: float | None = None) -> dict:
+    """results.json for one graded submission, with how it was read as the overall output."""
+    output = "\n".join([f"Graded in {graded.seconds:.1f} s."] + [f"Note: {n}" for n in graded.notes])
+    return gradescope_document(graded.results, output=output,
+                               execution_time=graded.seconds if execution_time is None else execution_time)
+
+
+def failure_document(message: str, diagnosis: str = "grader_error") -> dict:
+    """A valid results.json for when grading itself could not run (or finish)."""
     return {"score": 0, "execution_time": 0, "output": message, "stdout_visibility": "hidden",
             "tests": [{"name": "grader error", "number": "0", "score": 0, "max_score": 0, "status": "failed",
-                       "output": message, "visibility": "visible"}]}
+                       "output": message, "visibility": "visible", "extra_data": {"diagnosis": diagnosis}}]}
+
+
+def diagnoses(document: dict) -> list[str]:
+    """The diagnoses (known mistakes, timeouts, grader errors) a results.json records."""
+    return [t["extra_data"]["diagnosis"] for t in document.get("tests", [])
+            if isinstance(t.get("extra_data"), dict) and "diagnosis" in t["extra_data"]]
 
 
 @lru_cache(maxsize=1)

@@ -66,6 +66,30 @@ def sandbox_user() -> SandboxUser | None:
     raise RuntimeError("running as root but no unprivileged account exists to run student code")
 
 
+def lane_accounts(lanes: int) -> list[str | None]:
+    """The sandbox account of each of ``lanes`` graders running side by side.
+
+    A worker's stop kills every process of its dedicated account, so two
+    graders running at once need two accounts: ``autograder-student``,
+    ``autograder-student-1``, ... (``make sandbox-user`` creates them). As
+    root, the list is cut to the accounts that exist; ``None`` leaves the
+    choice to ``sandbox_user`` (not root, or no dedicated account: never swept).
+    """
+    if os.geteuid() != 0:
+        return [None] * lanes
+    names = [DEDICATED_USER] + [f"{DEDICATED_USER}-{k}" for k in range(1, lanes)]
+    existing = [n for n in names if _account_exists(n)]
+    return existing or [None] * lanes
+
+
+def _account_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def confine(workdir: str, limits: Limits, user: SandboxUser | None) -> None:
     """Turn the calling (freshly forked) process into a sandboxed worker."""
     os.setsid()

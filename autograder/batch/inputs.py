@@ -1,0 +1,75 @@
+"""Finding the submissions of a batch: a flat folder, or Gradescope's "Export Submissions" layout."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+METADATA = "submission_metadata.yml"
+GRADABLE = (".py", ".ipynb")
+
+
+@dataclass(frozen=True)
+class BatchSubmission:
+    """One submission of a batch: a stable id, where it is, and who sent it."""
+
+    id: str
+    path: Path
+    name: str = ""
+    email: str = ""
+
+
+def find_submissions(folder: Path) -> list[BatchSubmission]:
+    """Every submission under ``folder``, sorted by id.
+
+    A Gradescope export holds one folder per submission and its metadata,
+    either in one ``submission_metadata.yml`` at the top (Gradescope's own
+    export) or one per folder. Otherwise each ``.py``/``.ipynb`` file and
+    each sub-folder at the top of ``folder`` is one submission.
+    """
+    top = _metadata(folder / METADATA)
+    found = []
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name == METADATA or entry.name == "__MACOSX":
+            continue
+        if entry.is_dir():
+            about = top.get(entry.name) or _metadata(entry / METADATA).get(None) or {}
+            found.append(BatchSubmission(_safe_id(entry.name), entry, *_submitters(about)))
+        elif entry.suffix in GRADABLE:
+            found.append(BatchSubmission(_safe_id(entry.stem), entry))
+    ids = [s.id for s in found]
+    clashes = sorted({i for i in ids if ids.count(i) > 1})
+    if clashes:
+        raise ValueError(f"two submissions would share the id {clashes[0]!r} (e.g. a .py and an .ipynb); "
+                         "keep one of them")
+    return found
+
+
+def _metadata(path: Path) -> dict:
+    """Gradescope's metadata: folder name -> its record; a per-folder file is stored under None."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict):
+        return {}
+    if ":submitters" in data or "submitters" in data:
+        return {None: data}
+    return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+
+
+def _submitters(about: dict) -> tuple[str, str]:
+    """Names and emails of everyone on the submission, '; '-separated for a group."""
+    people = about.get(":submitters") or about.get("submitters") or []
+    people = [p for p in people if isinstance(p, dict)]
+
+    def field(key: str) -> str:
+        return "; ".join(str(p.get(f":{key}") or p.get(key) or "") for p in people)
+
+    return field("name"), field("email")
+
+
+def _safe_id(name: str) -> str:
+    """A file-name-safe id (results are written as ``<id>.json``)."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name).strip(".") or "submission"

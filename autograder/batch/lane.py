@@ -1,0 +1,45 @@
+"""One lane of a batch: a long-lived grader that grades the submissions it is sent, one at a time.
+
+Run as ``python -m autograder.batch.lane ASSIGNMENT RESULTS_DIR`` by the
+batch. Like ``grade``, it starts its fork server before any reference is
+loaded, then pays for torch, the reference and the checks once for all its
+submissions. Requests are JSON lines on stdin (``{"id", "path"}``); for
+each, it writes ``RESULTS_DIR/<id>.json`` and answers one JSON line on the
+stdout it was started with; its first line lists the checks. Anything else that writes to stdout is sent to
+stderr, the batch's log.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def main(assignment: str, results_dir: Path) -> int:
+    replies = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+
+    from ..assignments import SHARED_IMPORTS, load
+    from ..grading import grade
+    from ..results import graded_document, validate, write_atomically
+    from ..sandbox import ForkServer
+    from .report import columns
+
+    server = ForkServer(SHARED_IMPORTS.get(assignment, ()))  # before any reference is loaded
+    print(json.dumps({"ready": True, "checks": columns(load(assignment).checks)}), file=replies)
+    for line in sys.stdin:
+        job = json.loads(line)
+        print(f"--- {job['id']}", file=sys.stderr)
+        graded = grade(assignment, Path(job["path"]), server)
+        document = graded_document(graded)
+        validate(document)
+        write_atomically(document, results_dir / f"{job['id']}.json")
+        print(json.dumps({"id": job["id"], "score": graded.score}), file=replies)
+    server.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], Path(sys.argv[2])))

@@ -1,0 +1,115 @@
+"""Grader processes working side by side on a batch, each fed one submission at a time."""
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections import deque
+from pathlib import Path
+from typing import Callable, TextIO
+
+from ..results import failure_document, validate, write_atomically
+from ..sandbox.session import time_scale
+from .inputs import BatchSubmission
+
+# Every check has its own time limit, so this only catches a grader that is itself stuck.
+SUBMISSION_SECONDS = 900.0
+
+
+class Lane:
+    """One ``autograder.batch.lane`` process and the submission it is grading."""
+
+    def __init__(self, assignment: str, results_dir: Path, account: str | None, threads: int, log: TextIO):
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
+        if account is not None:
+            env["AUTOGRADER_SANDBOX_USER"] = account
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.batch.lane", assignment, str(results_dir)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
+                                     start_new_session=True)
+        self.job: BatchSubmission | None = None
+        self.deadline = float("inf")
+        self._buffer = b""
+
+    def submit(self, job: BatchSubmission) -> None:
+        self.job, self.deadline = job, time.monotonic() + SUBMISSION_SECONDS * time_scale()
+        self.proc.stdin.write((json.dumps({"id": job.id, "path": str(job.path.resolve())}) + "\n").encode())
+        self.proc.stdin.flush()
+
+    def replies(self) -> list[dict] | None:
+        """The reply lines available now; None when the lane has died."""
+        chunk = os.read(self.proc.stdout.fileno(), 1 << 16)
+        if not chunk:
+            return None
+        self._buffer += chunk
+        *lines, self._buffer = self._buffer.split(b"\n")
+        return [json.loads(line) for line in lines if line.strip()]
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+def grade_all(assignment: str, todo: list[BatchSubmission], results_dir: Path, accounts: list[str | None],
+              log: TextIO, done: Callable[[BatchSubmission], None]) -> list[dict]:
+    """Grade ``todo`` on one lane per account; a lane that dies or sticks is replaced.
+
+    Each submission ends with ``results_dir/<id>.json``: the lane's, or a
+    zero that says the grader failed on it. Returns the assignment's checks
+    as a lane announced them (number, name, weight), so the caller need not
+    load the assignment itself.
+    """
+    checks: list[dict] = []
+    threads = max(1, (os.cpu_count() or 1) // len(accounts))
+    lanes = [Lane(assignment, results_dir, a, threads, log) for a in accounts]
+    queue = deque(todo)
+
+    def fail(lane: Lane, message: str, diagnosis: str) -> None:
+        lane.kill()
+        document = failure_document(message, diagnosis)
+        validate(document)
+        write_atomically(document, results_dir / f"{lane.job.id}.json")
+        done(lane.job)
+        index = lanes.index(lane)
+        lanes[index] = Lane(assignment, results_dir, accounts[index], threads, log)
+
+    try:
+        while queue or any(lane.job for lane in lanes):
+            for lane in lanes:
+                if lane.job is None and queue:
+                    lane.submit(queue.popleft())
+            busy = [lane for lane in lanes if lane.job is not None]
+            wait = max(0.0, min(lane.deadline for lane in busy) - time.monotonic())
+            ready, _, _ = select.select([lane.proc.stdout for lane in busy], [], [], wait)
+            for lane in busy:
+                if lane.proc.stdout in ready:
+                    replies = lane.replies()
+                    if replies is None:
+                        print(f"lane for {lane.job.id} died: {lane.proc.wait()}", file=log, flush=True)
+                        fail(lane, "grader error: the grader stopped while grading this submission; "
+                                   "regrade it with --only-failed", "grader_error")
+                        continue
+                    checks = next((r["checks"] for r in replies if "checks" in r), checks)
+                    if any(r.get("id") == lane.job.id for r in replies):
+                        done(lane.job)
+                        lane.job, lane.deadline = None, float("inf")
+                elif time.monotonic() >= lane.deadline:
+                    fail(lane, f"grader error: grading did not finish within {SUBMISSION_SECONDS * time_scale():g} s; "
+                               "regrade it with --only-failed", "timeout")
+    finally:
+        for lane in lanes:
+            lane.close() if lane.job is None else lane.kill()
+    return checks

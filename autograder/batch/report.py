@@ -1,0 +1,164 @@
+"""What a TA reads after a batch: grades.csv, summary.md and a histogram of the totals."""
+from __future__ import annotations
+
+import csv
+import json
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..results import diagnoses
+from .inputs import BatchSubmission
+
+NEEDS_REGRADE = ("missing", "grader error", "timeout")
+# Diagnoses that say a name was not attempted or could not be reached, rather than a mistake in it.
+NOT_ATTEMPTED = ("not_implemented", "missing", "no_submission", "import_failed")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A check as the reports need it."""
+
+    number: str
+    name: str
+    weight: float
+
+
+def columns(checks: list) -> list[dict]:
+    """Checks (``spec.Check``) as plain data, as a lane announces them."""
+    return [{"number": c.number, "name": c.name, "weight": c.weight} for c in checks]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """An assignment as the reports need it: its name and its checks in order."""
+
+    name: str
+    checks: list[Column]
+
+    @property
+    def total(self) -> float:
+        return sum(c.weight for c in self.checks)
+
+
+@dataclass(frozen=True)
+class Row:
+    submission: BatchSubmission
+    document: dict | None
+
+    @property
+    def status(self) -> str:
+        """graded, or why the result cannot be trusted as it is: missing, grader error, timeout."""
+        if self.document is None:
+            return "missing"
+        found = diagnoses(self.document)
+        return "grader error" if "grader_error" in found else "timeout" if "timeout" in found else "graded"
+
+    @property
+    def total(self) -> float:
+        return float(self.document["score"]) if self.document else 0.0
+
+    def tests(self) -> dict[str, dict]:
+        return {t["name"]: t for t in (self.document or {}).get("tests", [])}
+
+
+def read_rows(submissions: list[BatchSubmission], results_dir: Path) -> list[Row]:
+    """Each submission with its results.json, if it has a readable one."""
+    rows = []
+    for s in submissions:
+        try:
+            document = json.loads((results_dir / f"{s.id}.json").read_text())
+        except (OSError, ValueError):
+            document = None
+        rows.append(Row(s, document))
+    return rows
+
+
+def write_grades(assignment: Layout, rows: list[Row], path: Path) -> None:
+    """One row per submission: who, status, total, and the score of every check."""
+    with path.open("w", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["id", "name", "email", "status", "total"] + [c.name for c in assignment.checks])
+        for row in rows:
+            tests = row.tests()
+            out.writerow([row.submission.id, row.submission.name, row.submission.email, row.status,
+                          f"{row.total:g}"] + [f"{tests[c.name]['score']:g}" if c.name in tests else ""
+                                               for c in assignment.checks])
+
+
+def write_summary(assignment: Layout, rows: list[Row], out: Path, *, top: int = 10) -> None:
+    """summary.md: totals, the histogram, pass rate per check and the most frequent diagnoses."""
+    totals = [row.total for row in rows if row.status != "missing"]
+    statuses = Counter(row.status for row in rows)
+    lines = [f"# {assignment.name}: {len(rows)} submissions", ""]
+    lines.append(", ".join(f"{n} {s}" for s, n in sorted(statuses.items())) + ".")
+    if totals:
+        lines.append(f"Totals out of {assignment.total:g}: mean {statistics.mean(totals):.2f}, median "
+                     f"{statistics.median(totals):g}, min {min(totals):g}, max {max(totals):g}; "
+                     f"{sum(t == assignment.total for t in totals)} full marks.")
+        histogram(totals, assignment.total, out / "totals.png")
+        lines += ["", "![histogram of totals](totals.png)"]
+
+    graded = [row for row in rows if row.document is not None]
+    lines += ["", "## Checks, hardest first", "", "| check | points | passed | mean score |", "|---|---|---|---|"]
+    per_check = []
+    for c in assignment.checks:
+        got = [row.tests()[c.name] for row in graded if c.name in row.tests()]
+        rate = sum(t["score"] >= t["max_score"] for t in got) / len(got) if got else 0.0
+        mean = statistics.mean(t["score"] for t in got) if got else 0.0
+        per_check.append((rate, c.number, f"| {c.name} | {c.weight:g} | {rate:.0%} | {mean:.2f} |"))
+    lines += [line for _, _, line in sorted(per_check, key=lambda x: (x[0], [int(p) for p in x[1].split(".")]))]
+
+    found: Counter[tuple[str, str]] = Counter()
+    cause: dict[tuple[str, str], str] = {}
+    for row in graded:
+        for test in row.document["tests"]:
+            diagnosis = (test.get("extra_data") or {}).get("diagnosis")
+            if diagnosis and diagnosis not in NOT_ATTEMPTED and test["score"] < test["max_score"]:
+                found[test["name"], diagnosis] += 1
+                cause.setdefault((test["name"], diagnosis), _likely_cause(test.get("output", "")))
+    lines += ["", "## Most frequent diagnoses", "",
+              "Known mistakes, timeouts and crashes; names not attempted are left out (their checks score 0 "
+              "in grades.csv).", ""]
+    if found:
+        lines += ["| submissions | check | diagnosis | likely cause (as told to the student) |", "|---|---|---|---|"]
+        lines += [f"| {n} | {name} | {diagnosis} | {_cell(cause[name, diagnosis])} |"
+                  for (name, diagnosis), n in found.most_common(top)]
+    else:
+        lines.append("None.")
+
+    attention = [row for row in rows if row.status in NEEDS_REGRADE]
+    if attention:
+        lines += ["", "## To regrade", "", "Regrade these with `--only-failed`:", ""]
+        lines += [f"- {row.submission.id} ({row.status})" for row in attention]
+    unreadable = [row for row in graded if set(diagnoses(row.document)) & {"import_failed", "no_submission"}]
+    if unreadable:
+        lines += ["", "## No check could run", ""]
+        lines += [f"- {row.submission.id}: {_cell(row.document['tests'][0]['output'].splitlines()[0])}"
+                  for row in unreadable]
+    (out / "summary.md").write_text("\n".join(lines) + "\n")
+
+
+def histogram(totals: list[float], maximum: float, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.hist(totals, bins=min(24, max(1, int(maximum))), range=(0, maximum), color="#4c72b0", edgecolor="white")
+    ax.set_xlabel(f"total (out of {maximum:g})")
+    ax.set_ylabel("submissions")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def _likely_cause(output: str) -> str:
+    line = next((line.strip() for line in output.splitlines() if "likely cause:" in line), "")
+    return line.split("likely cause:", 1)[1].strip() if line else (output.splitlines() or [""])[0]
+
+
+def _cell(text: str, limit: int = 160) -> str:
+    text = text.replace("|", "\\|")
+    return text if len(text) <= limit else text[:limit] + "…"

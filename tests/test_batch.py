@@ -1,0 +1,115 @@
+"""TA batch grading: both folder layouts, the reports, and regrading only what failed."""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.batch import find_submissions, run_batch
+from autograder.cli import main
+from autograder.results import failure_document, validate
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _rows(out: Path) -> dict[str, dict]:
+    with (out / "grades.csv").open() as fh:
+        return {row["id"]: row for row in csv.DictReader(fh)}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def short_time_limits():
+    """The lanes inherit it: dave's hang costs 3 s instead of 10."""
+    before = os.environ.get("AUTOGRADER_TIME_SCALE")
+    os.environ["AUTOGRADER_TIME_SCALE"] = "0.3"
+    yield
+    if before is None:
+        del os.environ["AUTOGRADER_TIME_SCALE"]
+    else:
+        os.environ["AUTOGRADER_TIME_SCALE"] = before
+
+
+@pytest.fixture(scope="module")
+def flat_batch(tmp_path_factory, short_time_limits):
+    """A flat folder: the reference, the example with three mistakes, a crash and a hang."""
+    folder = tmp_path_factory.mktemp("flat") / "hw6-submissions"
+    folder.mkdir()
+    shutil.copyfile(ROOT / "reference/hw6.py", folder / "alice_hw6.py")
+    shutil.copyfile(ROOT / "examples/hw6.py", folder / "bob_hw6.py")
+    (folder / "carol_hw6.py").write_text("import os\nos._exit(3)\n")
+    (folder / "dave_hw6.py").write_text((ROOT / "reference/hw6.py").read_text().replace(
+        "def output_variance(", "def output_variance(widths):\n    while True:\n        pass\n\n\ndef _unused(", 1))
+    out = folder.with_name("graded")
+    summary = run_batch("hw6", folder, out, jobs=2, progress=False)
+    return folder, out, summary
+
+
+def test_every_submission_gets_a_valid_result_and_a_row(flat_batch):
+    folder, out, _ = flat_batch
+    rows = _rows(out)
+    assert sorted(rows) == ["alice_hw6", "bob_hw6", "carol_hw6", "dave_hw6"]
+    for name in rows:
+        validate(json.loads((out / "results" / f"{name}.json").read_text()))
+    assert rows["alice_hw6"]["total"] == "48" and rows["alice_hw6"]["status"] == "graded"
+    assert rows["bob_hw6"]["total"] == "36"
+    assert rows["bob_hw6"]["2.3 output_variance for 2 to 6 layers of random widths"] == "0"
+    assert rows["carol_hw6"]["total"] == "0"
+    # the hang costs dave the checks of output_variance only, and is recorded as a timeout
+    assert rows["dave_hw6"]["status"] == "timeout"
+    assert rows["dave_hw6"]["2.2 output_variance for a single layer"] == "0"
+    assert rows["dave_hw6"]["total"] == "44"
+    assert rows["dave_hw6"]["6.1 solve_lsqr with more samples than features"] == "3"
+
+
+def test_summary_shows_pass_rates_and_the_diagnoses(flat_batch):
+    _, out, summary = flat_batch
+    text = summary.read_text()
+    assert "| 2.3 output_variance for 2 to 6 layers of random widths | 3 | 25% |" in text
+    assert "| 1 | 5.1 STMConvLayer registers 78592 parameters | python_list | 0 parameters registered" in text
+    assert "- dave_hw6 (timeout)" in text
+    assert "- carol_hw6: the process running importing hw6.py died: exit status 3" in text
+    assert (out / "totals.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_only_failed_regrades_just_the_grader_errors_timeouts_and_missing(flat_batch, tmp_path):
+    folder, graded, _ = flat_batch
+    out = tmp_path / "out"
+    shutil.copytree(graded, out)
+    (out / "results" / "alice_hw6.json").write_text(json.dumps(failure_document("grader error (reference x)")))
+    (out / "results" / "bob_hw6.json").unlink()
+    kept = {n: (out / "results" / f"{n}.json").stat().st_mtime_ns for n in ("carol_hw6", "dave_hw6")}
+    main(["batch", "hw6", str(folder), "-o", str(out), "--only-failed", "--no-progress", "-j", "1"])
+    rows = _rows(out)
+    assert rows["alice_hw6"]["total"] == "48" and rows["bob_hw6"]["total"] == "36"
+    assert {n: (out / "results" / f"{n}.json").stat().st_mtime_ns for n in kept} != kept  # dave timed out
+    assert (out / "results" / "carol_hw6.json").stat().st_mtime_ns == kept["carol_hw6"]
+
+
+def test_gradescope_export_takes_names_and_emails_from_its_metadata(tmp_path):
+    export = tmp_path / "assignment_123_export"
+    for sid in ("submission_1", "submission_2", "submission_3"):
+        (export / sid).mkdir(parents=True)
+        (export / sid / "hw6.py").write_text("")
+    (export / "submission_metadata.yml").write_text(
+        "submission_1:\n  :submitters:\n  - :name: Ada Lovelace\n    :email: ada@example.edu\n    :sid: '1'\n"
+        "  :created_at: 2026-11-01 10:00:00\n"
+        "submission_2:\n  :submitters:\n  - :name: Alan Turing\n    :email: alan@example.edu\n"
+        "  - :name: Kurt Goedel\n    :email: kurt@example.edu\n")
+    (export / "submission_3" / "submission_metadata.yml").write_text(
+        ":submitters:\n- :name: Emmy Noether\n  :email: emmy@example.edu\n")
+    found = {s.id: s for s in find_submissions(export)}
+    assert found["submission_1"].name == "Ada Lovelace" and found["submission_1"].email == "ada@example.edu"
+    assert found["submission_2"].name == "Alan Turing; Kurt Goedel"
+    assert found["submission_3"].email == "emmy@example.edu"
+    assert found["submission_1"].path == export / "submission_1"
+
+
+def test_a_flat_folder_refuses_two_files_for_one_student(tmp_path):
+    (tmp_path / "alice_hw6.py").write_text("")
+    (tmp_path / "alice_hw6.ipynb").write_text("{}")
+    with pytest.raises(ValueError, match="alice_hw6"):
+        find_submissions(tmp_path)
