@@ -28,18 +28,25 @@ def build_zip(assignment: str, out_dir: Path) -> Path:
     target = out_dir / f"{assignment}-autograder.zip"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in ZIP_ROOT_FILES:
-            _add(zf, GRADER_ROOT / name, name)
-        info = zipfile.ZipInfo("ASSIGNMENT")
-        info.external_attr = REGULAR
-        zf.writestr(info, assignment + "\n")
+            add_file(zf, GRADER_ROOT / name, name)
+        add_text(zf, "ASSIGNMENT", assignment + "\n")
         for path in package_files():
-            _add(zf, path, str(path.relative_to(GRADER_ROOT)))
-        _add(zf, reference_path(assignment), f"reference/{assignment}.py")
+            add_file(zf, path, str(path.relative_to(GRADER_ROOT)))
+        add_file(zf, reference_path(assignment), f"reference/{assignment}.py")
     return target
 
 
-def _add(zf: zipfile.ZipFile, path: Path, arcname: str) -> None:
+def add_file(zf: zipfile.ZipFile, path: Path, arcname: str) -> None:
+    """``path`` into the zip, keeping whether it is executable."""
+    _write(zf, arcname, path.read_bytes(), EXECUTABLE if path.stat().st_mode & 0o111 else REGULAR)
+
+
+def add_text(zf: zipfile.ZipFile, arcname: str, text: str) -> None:
+    _write(zf, arcname, text.encode(), REGULAR)
+
+
+def _write(zf: zipfile.ZipFile, arcname: str, data: bytes, mode: int) -> None:
     info = zipfile.ZipInfo(arcname)
-    info.external_attr = EXECUTABLE if path.stat().st_mode & 0o111 else REGULAR
+    info.external_attr = mode
     info.compress_type = zipfile.ZIP_DEFLATED
-    zf.writestr(info, path.read_bytes())
+    zf.writestr(info, data)

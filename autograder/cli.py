@@ -1,4 +1,4 @@
-"""Command line: grade, batch, build, template, list, and Gradescope's entry point."""
+"""Command line: grade, check, batch, build, bundle, template, list, and Gradescope's entry point."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +21,15 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--unsafe-in-process", action="store_true",
                        help="run student code inside the grader, unisolated (benchmarking only)")
 
+    check = commands.add_parser("check", help="students: run the visible checks on your own work")
+    check.add_argument("assignment", choices=ASSIGNMENTS)
+    check.add_argument("path", type=Path, nargs="?", default=Path("."),
+                       help="your .py or .ipynb, or the folder holding it (default: here)")
+    check.add_argument("--name", action="append", metavar="NAME",
+                       help="only the checks of NAME, e.g. STMConvLayer (repeatable)")
+    check.add_argument("--details", action="store_true", help="print every lost point's full message")
+    check.add_argument("--compact", action="store_true", help="a short table (what check() prints in a notebook)")
+
     batch = commands.add_parser("batch", help="grade every submission in a folder (TAs)")
     batch.add_argument("assignment", choices=ASSIGNMENTS)
     batch.add_argument("folder", type=Path, help="a flat folder of files, or Gradescope's Export Submissions folder")
@@ -33,6 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="write the Gradescope autograder zip")
     build.add_argument("assignment", choices=ASSIGNMENTS)
     build.add_argument("-o", "--out", type=Path, default=Path("dist"))
+
+    bundle = commands.add_parser("bundle", help="write the student bundle: template, handout, visible checks")
+    bundle.add_argument("assignment", choices=ASSIGNMENTS)
+    bundle.add_argument("-o", "--out", type=Path, default=Path("dist"))
 
     template = commands.add_parser("template", help="regenerate student_template/<assignment>.py")
     template.add_argument("assignment", choices=ASSIGNMENTS)
@@ -69,6 +82,31 @@ def _grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    from .assignments import SHARED_IMPORTS, load
+    from .grading import grade
+    from .report import compact, details, hidden_line, table
+    from .sandbox import ForkServer
+
+    server = ForkServer(SHARED_IMPORTS.get(args.assignment, ()))  # before any check is loaded
+    assignment = load(args.assignment)
+    names = args.name or []
+    unknown = [n for n in names if not any(c.concerns(n) for c in assignment.checks if c.visibility == "visible")]
+    if unknown:
+        print(f"no visible check is about {', '.join(unknown)}; the visible checks are:")
+        print("\n".join(f"  {c.name}" for c in assignment.checks if c.visibility == "visible"))
+        server.close()
+        return 2
+    graded = grade(args.assignment, args.path, server, select=lambda c: c.visibility == "visible" and (
+        not names or any(c.concerns(n) for n in names)))
+    server.close()
+    print(compact(graded) if args.compact else table(graded))
+    if args.details and details(graded):
+        print("\n" + details(graded))
+    print(hidden_line(assignment))
+    return 0
+
+
 def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
     out = args.out or args.folder.with_name(args.folder.name + "-graded")
@@ -82,6 +120,12 @@ def _batch(args: argparse.Namespace) -> int:
 def _build(args: argparse.Namespace) -> int:
     from .build import build_zip
     print(build_zip(args.assignment, args.out))
+    return 0
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    from .bundle import build_bundle
+    print(build_bundle(args.assignment, args.out))
     return 0
 
 
@@ -104,7 +148,8 @@ def _gradescope(args: argparse.Namespace) -> int:
     return run(args.assignment, args.root)
 
 
-COMMANDS = {"grade": _grade, "batch": _batch, "build": _build, "template": _template, "list": _list, "gradescope": _gradescope}
+COMMANDS = {"grade": _grade, "check": _check, "batch": _batch, "build": _build, "bundle": _bundle,
+            "template": _template, "list": _list, "gradescope": _gradescope}
 
 if __name__ == "__main__":
     sys.exit(main())

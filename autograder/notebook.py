@@ -50,16 +50,20 @@ def _guarded(statement: str, error: type[Exception]) -> str:
 def extract(path: Path) -> Extracted:
     """The definitions of the notebook at ``path`` as Python source."""
     notebook = nbformat.read(path, as_version=4)
+    return definitions([(f"cell {number}", cell.source) for number, cell in enumerate(notebook.cells, 1)
+                        if cell.cell_type == "code"])
+
+
+def definitions(cells: list[tuple[str, str]]) -> Extracted:
+    """The definitions of code cells, given as (label, source) in the order they run."""
     kept: list[str] = []
     skipped: list[str] = []
-    for number, cell in enumerate(notebook.cells, 1):
-        if cell.cell_type != "code":
-            continue
-        text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines())
+    for label, source in cells:
+        text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
         try:
             tree = ast.parse(text)
         except SyntaxError as exc:
-            skipped.append(f"cell {number}: syntax error on line {exc.lineno} ({exc.msg}); the whole cell was skipped")
+            skipped.append(f"{label}: syntax error on line {exc.lineno} ({exc.msg}); the whole cell was skipped")
             continue
         for node in tree.body:
             segment = ast.get_source_segment(text, node, padded=True) or ""
@@ -74,5 +78,5 @@ def extract(path: Path) -> Extracted:
                 kept.append(_guarded(segment.strip(), Exception) if calls else segment)
             else:
                 first = segment.strip().splitlines()[0] if segment.strip() else type(node).__name__
-                skipped.append(f"cell {number}, line {node.lineno}: {first[:70]}")
+                skipped.append(f"{label}, line {node.lineno}: {first[:70]}")
     return Extracted("\n\n".join(kept) + "\n", skipped)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import textwrap
 
+from .assignments import Assignment
 from .grading import Graded
 
 STATUS = {True: "passed", False: "FAILED"}
@@ -31,3 +32,26 @@ def details(graded: Graded) -> str:
     blocks = [f"--- {r.check.name} ({r.score:g}/{r.check.weight:g})\n{r.outcome.message}"
               for r in graded.results if not r.passed]
     return "\n\n".join(blocks)
+
+
+def compact(graded: Graded) -> str:
+    """A short table for a notebook: a mark, number, title and points per check, the message if lost."""
+    lines = []
+    for r in graded.results:
+        lines.append(f"{'ok ' if r.passed else 'XX '} {r.check.number:5} {r.check.title[:70]:70} "
+                     f"{r.score:g}/{r.check.weight:g}")
+        if not r.passed:
+            lines.extend(textwrap.wrap(r.outcome.message.splitlines()[0] if r.outcome.message else "",
+                                       width=100, initial_indent=" " * 10, subsequent_indent=" " * 10))
+    earned, shown = graded.score, sum(r.check.weight for r in graded.results)
+    lines.append(f"{earned:g}/{shown:g} on these checks")
+    return "\n".join(lines)
+
+
+def hidden_line(assignment: Assignment) -> str:
+    """How much of the grade the student cannot check here, without saying what it checks."""
+    count, points = assignment.hidden()
+    if not count:
+        return "Every check of this assignment ran here."
+    return (f"{count} more check{'s' if count > 1 else ''} worth {points:g} of {assignment.total:g} points "
+            "are graded only on Gradescope (hidden, or shown once answers are published).")

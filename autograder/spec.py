@@ -7,6 +7,7 @@ attributes are the ones its users know (``__weight__``, ``__number__``, ...).
 """
 from __future__ import annotations
 
+import re
 import types
 from dataclasses import dataclass
 from typing import Callable
@@ -64,6 +65,10 @@ class Check:
     @property
     def name(self) -> str:
         return f"{self.number} {self.title}"
+
+    def concerns(self, name: str) -> bool:
+        """Whether the check is about ``name``: it is a word of its title or one of its tags."""
+        return name in self.tags or re.search(rf"(?<![\w.]){re.escape(name)}\b", self.title) is not None
 
 
 def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, ...] = (),

@@ -34,7 +34,7 @@ def locate(assignment: str, path: Path) -> tuple[Path, list[str]]:
     files = _files(path)
     candidates = [p for p in files if p.suffix in (".py", ".ipynb") and "__MACOSX" not in p.parts]
     for wanted in (f"{assignment}.py", f"{assignment}.ipynb"):
-        exact = [p for p in candidates if p.name == wanted]
+        exact = sorted((p for p in candidates if p.name == wanted), key=lambda p: len(p.parts))  # shallowest
         if exact:
             others = [p.name for p in candidates if p not in exact]
             if len(exact) > 1 or others:

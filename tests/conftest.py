@@ -16,7 +16,6 @@ import pytest
 from autograder.sandbox import ForkServer
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBMISSIONS = Path(__file__).resolve().parent / "submissions"
 _server: ForkServer | None = None
 
 
@@ -54,37 +53,13 @@ def grade_submission(fork_server):
     return run
 
 
-def apply_mutation(source: str, mutation: str) -> str:
-    """The source with each ``old === becomes === new`` edit of a .mutation file applied once.
-
-    Each old text must occur exactly once, so a mutation that no longer fits
-    its reference fails loudly instead of testing nothing.
-    """
-    mutation = mutation[:-1] if mutation.endswith("\n") else mutation  # the file's own final newline
-    for edit in mutation.split("\n=== and ===\n"):
-        old, new = edit.split("\n=== becomes ===\n")
-        assert source.count(old) == 1, f"the mutation's text occurs {source.count(old)} times: {old!r}"
-        source = source.replace(old, new)
-    return source
-
-
 @pytest.fixture(scope="session")
 def submission_file(tmp_path_factory):
     """tests/submissions/<assignment>/<name>.py, or the reference with <name>.mutation applied."""
+    from autograder.mutations import mistake_file
+
     folder = tmp_path_factory.mktemp("mutated")
-
-    def path(assignment: str, name: str) -> Path:
-        written = SUBMISSIONS / assignment / f"{name}.py"
-        if written.exists():
-            return written
-        target = folder / assignment / f"{name}.py"
-        if not target.exists():
-            target.parent.mkdir(exist_ok=True)
-            mutation = (SUBMISSIONS / assignment / f"{name}.mutation").read_text()
-            target.write_text(apply_mutation((ROOT / "reference" / f"{assignment}.py").read_text(), mutation))
-        return target
-
-    return path
+    return lambda assignment, name: mistake_file(assignment, name, folder)
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +83,12 @@ def gradescope_root():
     root.chmod(0o755)
     yield root
     shutil.rmtree(root, ignore_errors=True)
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    """``python -m autograder ARGS`` in a fresh process, from the repository root."""
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
 
 
 def run_autograder(zip_path: Path, root: Path, files: dict[str, str | bytes], python: str = sys.executable,

@@ -2,17 +2,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import zipfile
 
 from autograder.results import validate
-from conftest import ROOT
-
-
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+from conftest import ROOT, cli
 
 
 def test_grade_prints_the_table_and_writes_gradescope_json(tmp_path):

@@ -26,10 +26,17 @@ REFERENCE_PREFIX = "autograder_reference_"
 class Assignment:
     name: str
     checks: tuple[Check, ...]
+    # (count, points) of the checks a student bundle leaves out: it must not even name them
+    withheld: tuple[int, float] = (0, 0.0)
 
     @property
     def total(self) -> float:
-        return sum(c.weight for c in self.checks)
+        return sum(c.weight for c in self.checks) + self.withheld[1]
+
+    def hidden(self) -> tuple[int, float]:
+        """How many checks, worth how many points, students cannot run themselves."""
+        unseen = [c for c in self.checks if c.visibility != "visible"]
+        return len(unseen) + self.withheld[0], sum(c.weight for c in unseen) + self.withheld[1]
 
 
 class UnknownAssignment(KeyError):
@@ -58,7 +65,7 @@ def load(name: str) -> Assignment:
     if name not in ASSIGNMENTS:
         raise UnknownAssignment(name)
     module = importlib.import_module(f"{__name__}.{name}")
-    return Assignment(name, tuple(collect(module)))
+    return Assignment(name, tuple(collect(module)), getattr(module, "WITHHELD", (0, 0.0)))
 
 
 def secrets_loaded() -> list[str]:

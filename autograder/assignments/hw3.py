@@ -15,6 +15,7 @@ from torch import nn
 from ..answers import exact_count, formula
 from ..compare import describe, matches, mismatch
 from ..context import Context
+from ..fixtures import expected
 from ..sandbox import StudentFailure
 from ..spec import Outcome, check, failed, passed, share_of_cases
 from . import load_reference
@@ -23,6 +24,7 @@ REF = load_reference("hw3")
 LAYERS = ("l1", "l2", "l3")
 
 
+@expected
 def _reference_state(seed: int) -> dict[str, torch.Tensor]:
     torch.manual_seed(seed)
     return {k: v.clone() for k, v in REF.MLP().state_dict().items()}
@@ -38,16 +40,22 @@ def _replay(state: dict[str, np.ndarray], x: torch.Tensor, activation: Callable 
         return (h @ W["l3.weight"].T + b["l3"]).numpy()
 
 
+@expected
+def _mlp_counts() -> tuple[int, int]:
+    """The reference MLP's parameters: all of them, and its weights only."""
+    named = list(REF.MLP().named_parameters())
+    return sum(p.numel() for _, p in named), sum(p.numel() for n, p in named if n.endswith("weight"))
+
+
 @check("1.1", 2, tag=("MLP",))
 def mlp_parameter_count(ctx: Context) -> Outcome:
     """MLP registers 4353 parameters in l1, l2, l3"""
     structure = ctx.module("MLP")
     if not structure["is_module"]:
         return failed(f"MLP() built a {structure['type']}, not an nn.Module", "wrong_type")
-    expected = sum(p.numel() for p in REF.MLP().parameters())
+    expected, weights_only = _mlp_counts()
     if structure["num_parameters"] == expected:
         return passed()
-    weights_only = sum(p.numel() for n, p in REF.MLP().named_parameters() if n.endswith("weight"))
     cause = "\n  likely cause: the layers have no bias (bias=False)" if structure["num_parameters"] == weights_only \
         else ""
     return failed(f"MLP() registered {structure['num_parameters']} parameters, expected {expected}{cause}",
@@ -139,6 +147,7 @@ def _train_data(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.from_numpy(X), torch.from_numpy((np.sin(2 * X) + 0.1 * rng.standard_normal(300)).astype(np.float32))
 
 
+@expected
 def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_grad: bool = True,
                         reverse: bool = False) -> tuple[list[float], dict[str, np.ndarray]]:
     """The reference's training, or a known mistake: gradients never zeroed, batches in reverse."""
@@ -214,7 +223,7 @@ def train_losses(ctx: Context) -> Outcome:
 @check("4.1", 1, visible="after_published", tag=("MLP",))
 def num_parameters(ctx: Context) -> Outcome:
     """NUM_PARAMETERS"""
-    weights_only = sum(p.numel() for n, p in REF.MLP().named_parameters() if n.endswith("weight"))
+    _, weights_only = _mlp_counts()
     return exact_count("NUM_PARAMETERS", ctx.value("NUM_PARAMETERS").value, REF.NUM_PARAMETERS,
                        {weights_only: ("the biases are left out", "forgot_biases")})
 

@@ -15,6 +15,7 @@ from torch.nn import functional as F
 from ..answers import exact_count, formula, truth_value
 from ..compare import WrongType, describe, matches, mismatch
 from ..context import Context
+from ..fixtures import expected
 from ..sandbox import StudentFailure
 from ..sandbox.wire import Opaque, callable_ref
 from ..spec import Outcome, check, failed, passed, share_of_cases
@@ -202,9 +203,18 @@ def _conv_counts(module: nn.Module) -> tuple[int, int]:
 
 
 PLAIN_BLOCK = nn.Sequential(nn.Conv2d(256, 128, 1), nn.Conv2d(128, 128, 3, padding=1), nn.Conv2d(128, 256, 1))
-STM_WEIGHTS, STM_BIASES = _conv_counts(REF.STMConvLayer())
-STM_OUTPUT_BIASES = sum(m.bias.numel() for m in REF.STMConvLayer().modules()
-                        if isinstance(m, nn.Conv2d) and m.out_channels == 256)
+
+
+@expected
+def _stm_counts() -> tuple[int, int, int]:
+    """The reference block's convolution weights, biases, and biases of the convolutions into 256 channels."""
+    block = REF.STMConvLayer()
+    weights, biases = _conv_counts(block)
+    return weights, biases, sum(m.bias.numel() for m in block.modules()
+                                if isinstance(m, nn.Conv2d) and m.out_channels == 256)
+
+
+STM_WEIGHTS, STM_BIASES, STM_OUTPUT_BIASES = _stm_counts()
 
 
 @check("4.1", 2, visible="after_published", tag=("resnext",))
@@ -330,7 +340,9 @@ def _branches(state: dict) -> list[list[tuple[np.ndarray, np.ndarray | None]]] |
     return [list(branch) for branch in zip(*stages.values())]
 
 
-def _reference_with(branches: list) -> nn.Module:
+@expected
+def _reference_output(branches: list, x: torch.Tensor) -> np.ndarray:
+    """The reference block run on ``x`` with the given weights."""
     model = REF.STMConvLayer()
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
     with torch.no_grad():
@@ -338,7 +350,7 @@ def _reference_with(branches: list) -> nn.Module:
             weight, bias = _tensors(weight, bias)
             conv.weight.copy_(weight)
             conv.bias.copy_(bias if bias is not None else torch.zeros_like(conv.bias))
-    return model
+        return model(x).numpy()
 
 
 @check("5.3", 4, tag=("STMConvLayer",))
@@ -356,9 +368,7 @@ def stm_output_values(ctx: Context) -> Outcome:
     if isinstance(branches, str):
         return failed(f"could not match your parameters to 32 branches of three convolutions: {branches}",
                       "unmatched_structure")
-    with torch.no_grad():
-        expected = _reference_with(branches)(_stm_input(ctx)).numpy()
-    problem = mismatch(expected, out, rtol=1e-4, atol=1e-5)
+    problem = mismatch(_reference_output(branches, _stm_input(ctx)), out, rtol=1e-4, atol=1e-5)
     if problem is None:
         return passed()
     message = f"output differs from the reference run with your weights:\n{problem}"
@@ -368,6 +378,7 @@ def stm_output_values(ctx: Context) -> Outcome:
     return failed(message, "wrong_output")
 
 
+@expected
 def _relu_moved_after_sum(branches: list, x: torch.Tensor) -> np.ndarray:
     """The block with each branch's last ReLU moved after the sum: a known mistake."""
     total = torch.zeros(())
@@ -537,25 +548,25 @@ def _ridge_all(F: np.ndarray, y: np.ndarray, lamdas: list[float]) -> list[np.nda
     return [Vt.T @ (sv / (sv ** 2 + lam) * projected) for lam in lamdas]
 
 
-def _double_descent_variant(seed: int, lamda: float | None, w_std: Callable[[int], float], tune_on: str) -> np.ndarray:
+W_STD = {"1/sqrt(p)": lambda p: 1.0 / np.sqrt(p), "1/p": lambda p: 1.0 / p}
+
+
+@expected
+def _double_descent_variant(seed: int, lamda: float | None, w_std: str, tune_on: str) -> np.ndarray:
     """The reference computation with one known mistake switched in, to name it when a student made it.
 
-    With ``w_std = 1/sqrt(p)`` and ``tune_on = "val"`` it is the reference itself.
+    With ``w_std = "1/sqrt(p)"`` and ``tune_on = "val"`` it is the reference itself.
     """
     rng = np.random.default_rng(seed)
     data = REF.draw_double_descent_data(rng)
     errors = []
     for p in NUM_PARAMS:
-        W = rng.standard_normal((p, REF.DIM)) * w_std(p)
+        W = rng.standard_normal((p, REF.DIM)) * W_STD[w_std](p)
         F = {s: REF.random_features(data[f"X_{s}"], W) for s in ("train", "val", "test")}
         thetas = _ridge_all(F["train"], data["y_train"], REF.LAMDA_GRID if lamda is None else [lamda])
         best = min(thetas, key=lambda t: REF.get_error(F[tune_on], data[f"y_{tune_on}"], t))
         errors.append(REF.get_error(F["test"], data["y_test"], best))
     return np.array(errors)
-
-
-def _w_std(p: int) -> float:
-    return 1.0 / np.sqrt(p)
 
 
 def _double_descent(ctx: Context, lamda: float | None) -> tuple[np.ndarray | None, Outcome | None]:
@@ -569,8 +580,7 @@ def _double_descent(ctx: Context, lamda: float | None) -> tuple[np.ndarray | Non
     return errors, None
 
 
-def _same_errors(ctx: Context, errors: np.ndarray, lamda: float | None, w_std: Callable[[int], float],
-                 tune_on: str) -> bool:
+def _same_errors(ctx: Context, errors: np.ndarray, lamda: float | None, w_std: str, tune_on: str) -> bool:
     return matches(_double_descent_variant(ctx.seed, lamda, w_std, tune_on), errors, rtol=1e-6, atol=1e-9)
 
 
@@ -590,7 +600,7 @@ def double_descent_peak(ctx: Context) -> Outcome:
     message = (f"with lamda=0.01 the test error peaks at p={peak}; expected the peak between {PEAK_RANGE[0]} "
                f"and {PEAK_RANGE[1]} (near n_train = 300)\n  errors: "
                + ", ".join(f"p={p}: {e:.3g}" for p, e in zip(NUM_PARAMS, errors)))
-    if _same_errors(ctx, errors, 0.01, lambda p: 1.0 / p, "val"):
+    if _same_errors(ctx, errors, 0.01, "1/p", "val"):
         return failed(f"{message}\n  likely cause: {W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
     return failed(message, "no_peak")
 
@@ -601,7 +611,7 @@ def double_descent_tuned(ctx: Context) -> Outcome:
     errors, wrong = _double_descent(ctx, None)
     if wrong:
         return wrong
-    if _same_errors(ctx, errors, None, _w_std, "test") and not _same_errors(ctx, errors, None, _w_std, "val"):
+    if _same_errors(ctx, errors, None, "1/sqrt(p)", "test") and not _same_errors(ctx, errors, None, "1/sqrt(p)", "val"):
         return failed("your errors are exactly those of choosing lamda by the test error\n  likely cause: lamda "
                       "was tuned on the test set; pick it by the validation error and only report the test error",
                       "tuned_on_test")
@@ -611,6 +621,6 @@ def double_descent_tuned(ctx: Context) -> Outcome:
         return passed()
     message = (f"with lamda tuned on the validation set, the test error for p >= 101 should stay below "
                f"{TUNED_CEILING:g}; at p={worst[0]} it is {worst[1]:.3g}")
-    if _same_errors(ctx, errors, None, lambda p: 1.0 / p, "val"):
+    if _same_errors(ctx, errors, None, "1/p", "val"):
         return failed(f"{message}\n  likely cause: {W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
     return failed(message, "peak_remains")

@@ -11,6 +11,7 @@ import torch
 
 from ..compare import describe, matches, mismatch
 from ..context import Context
+from ..fixtures import expected
 from ..spec import Outcome, check, failed, passed, share_of_cases
 from . import load_reference
 
@@ -32,6 +33,7 @@ def _problem(ctx: Context, salt: int) -> tuple[dict[str, torch.Tensor], torch.Te
     return params, x, y
 
 
+@expected
 def _autograd(params: dict, x: torch.Tensor, y: torch.Tensor, f: str, g: str, loss: str, *,
               relu_factor: float = 5.0, loss_scale: float = 1.0) -> dict[str, np.ndarray]:
     """Gradients by autograd in float64; the keywords switch in a known mistake.

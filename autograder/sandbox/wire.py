@@ -7,6 +7,7 @@ types and arrays.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
@@ -83,6 +84,16 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], depth: int, budget: list[
     if sympy is not None and isinstance(value, sympy.Basic):
         return {"$sympy": str(value)}
     return {"$opaque": type(value).__name__}
+
+
+def digest(value: Any) -> str:
+    """A hash of ``value``'s content (array bytes, shapes and dtypes included), for memo keys."""
+    arrays: dict[str, np.ndarray] = {}
+    doc = encode(value, arrays)
+    hashed = hashlib.sha1(json.dumps(doc, sort_keys=True).encode())
+    for name in sorted(arrays):
+        hashed.update(f"{arrays[name].shape}{arrays[name].dtype}".encode() + arrays[name].tobytes())
+    return hashed.hexdigest()
 
 
 def _array(data: np.ndarray, arrays: dict[str, np.ndarray], lib: str, dtype: str) -> dict:

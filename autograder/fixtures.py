@@ -1,0 +1,142 @@
+"""Expected values recorded from the reference, so a student bundle can run visible checks without it.
+
+In the grader, checks reach the reference directly: through ``REF``, or in
+helpers marked ``@expected`` that compute expected values from it (plain
+data in, plain data out). ``bundle`` runs the visible checks once with a
+``Recording``: each ``@expected`` call and each ``REF.name`` a check uses
+is stored by the digest of its arguments, in a JSON index and an ``.npz``
+(no pickle). In the bundle, the checks module's ``REF`` is a ``Replay`` of
+those fixtures and the ``@expected`` helpers, whose bodies are left out,
+answer from them.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import types
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from .sandbox import wire
+
+FIXTURE_DIR = Path(__file__).with_name("fixtures")
+
+
+class NoFixture(Exception):
+    """The bundle has no recorded value for these inputs (they depend on the student's output)."""
+
+
+class Recording:
+    """The values the visible checks took from the reference, while a bundle is built."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.depth = 0  # inside an @expected helper, its own use of the reference is not recorded
+
+    def record(self, key: str, what: str, value: Any) -> Any:
+        if self.depth == 0:
+            doc = wire.encode(value, {})
+            if any(tag in json.dumps(doc) for tag in ('"$opaque"', '"$sympy"', '"$callable"')):
+                raise TypeError(f"{what} gives {type(value).__name__}, not plain data; compute the expected "
+                                "value in an @expected helper instead")
+            self.values[key] = value
+        return value
+
+    def save(self, name: str, folder: Path) -> list[Path]:
+        """``name.json`` (the index) and ``name.npz`` (the arrays) in ``folder``."""
+        arrays: dict[str, np.ndarray] = {}
+        index = {}
+        for i, (key, value) in enumerate(self.values.items()):
+            mine: dict[str, np.ndarray] = {}
+            index[key] = [i, wire.encode(value, mine)]
+            arrays.update({f"e{i}_{n}": a for n, a in mine.items()})
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(folder / f"{name}.npz", **arrays)
+        (folder / f"{name}.json").write_text(json.dumps(index))
+        return [folder / f"{name}.json", folder / f"{name}.npz"]
+
+
+_recording: Recording | None = None
+_replays: dict[str, "Replay"] = {}  # checks module name -> its fixtures, in a bundle only
+
+
+def start_recording() -> Recording:
+    global _recording
+    _recording = Recording()
+    return _recording
+
+
+def stop_recording() -> None:
+    global _recording
+    _recording = None
+
+
+def _key(what: str, args: tuple, kwargs: dict) -> str:
+    return wire.digest([what, list(args), kwargs])
+
+
+def expected(func: Callable) -> Callable:
+    """Mark a helper that computes expected values from the reference: recorded for, and replayed in, bundles."""
+    what = func.__qualname__
+
+    @functools.wraps(func)
+    def helper(*args: Any, **kwargs: Any) -> Any:
+        replay = _replays.get(func.__module__)
+        if replay is not None:
+            return replay.lookup(_key(what, args, kwargs), what)
+        if _recording is None:
+            return func(*args, **kwargs)
+        _recording.depth += 1
+        try:
+            value = func(*args, **kwargs)
+        finally:
+            _recording.depth -= 1
+        return _recording.record(_key(what, args, kwargs), f"{what}(...)", value)
+
+    return helper
+
+
+class RecordingReference:
+    """Stands for the reference module while a bundle records what the visible checks take from it."""
+
+    def __init__(self, module: types.ModuleType):
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._module, name)
+        if _recording is None:
+            return value
+        if not callable(value):
+            return _recording.record(f"REF.{name}", f"REF.{name}", value)
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            return _recording.record(_key(f"REF.{name}", args, kwargs), f"REF.{name}(...)", value(*args, **kwargs))
+
+        return call
+
+
+class Replay:
+    """A bundle's fixtures: answers ``REF.name``, ``REF.name(...)`` and the ``@expected`` helpers."""
+
+    def __init__(self, name: str, folder: Path = FIXTURE_DIR):
+        self._index = json.loads((folder / f"{name}.json").read_text())
+        self._arrays = np.load(folder / f"{name}.npz", allow_pickle=False)
+
+    def lookup(self, key: str, what: str) -> Any:
+        if key not in self._index:
+            raise NoFixture(f"{what} was not precomputed for these inputs")
+        i, doc = self._index[key]
+        return wire.decode(doc, lambda n: self._arrays[f"e{i}_{n}"], callables={}).value
+
+    def __getattr__(self, name: str) -> Any:
+        if f"REF.{name}" in self._index:
+            return self.lookup(f"REF.{name}", f"REF.{name}")
+        return lambda *args, **kwargs: self.lookup(_key(f"REF.{name}", args, kwargs), f"REF.{name}(...)")
+
+
+def replay(module_name: str, assignment: str) -> Replay:
+    """Install the bundle's fixtures for the checks module ``module_name``; returns its ``REF``."""
+    _replays[module_name] = Replay(assignment)
+    return _replays[module_name]

@@ -1,0 +1,93 @@
+"""The student bundle: no reference solution and no hidden check in it, and its checks work without them."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from autograder.assignments import ASSIGNMENTS
+from autograder.template import ANSWER, BEGIN, END
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory) -> dict[str, Path]:
+    """Every assignment's bundle, built and unpacked as a student would."""
+    dist = tmp_path_factory.mktemp("dist")
+    unpacked = {}
+    for name in ASSIGNMENTS:
+        subprocess.run([sys.executable, "-m", "autograder", "bundle", name, "-o", str(dist)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        folder = tmp_path_factory.mktemp(f"{name}-student")
+        with zipfile.ZipFile(dist / f"{name}-student.zip") as zf:
+            zf.extractall(folder)
+        unpacked[name] = folder
+    return unpacked
+
+
+def _solution_lines(name: str) -> list[str]:
+    """The distinctive lines the template strips from the reference (short ones like `return x` are not)."""
+    lines, inside = [], False
+    for line in (ROOT / "reference" / f"{name}.py").read_text().splitlines():
+        if BEGIN.match(line) or END.match(line):
+            inside = bool(BEGIN.match(line))
+        elif (inside or ANSWER.match(line)) and len(line.strip()) >= 30 and not line.strip().startswith("#"):
+            lines.append(line.strip())
+    return lines
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): p.read_text(errors="replace") for p in folder.rglob("*")
+            if p.is_file() and p.suffix != ".npz"}
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_bundle_holds_no_solution_and_no_hidden_check(bundles, name):
+    from autograder.assignments import load
+
+    folder = bundles[name]
+    assert not (folder / "reference").exists()
+    texts = _texts(folder)
+    solutions = _solution_lines(name)
+    assert solutions, "the reference has no solution lines to look for"
+    leaks = [(line, path) for line in solutions for path, text in texts.items() if line in text]
+    assert not leaks
+    harness = {p: t for p, t in texts.items() if p.startswith("autograder")}
+    hidden = [c for c in load(name).checks if c.visibility != "visible"]
+    for c in hidden:
+        for needle in (f"def {c.run.__name__}(", f"@check('{c.number}'", f'@check("{c.number}"', c.title):
+            assert not [p for p, t in harness.items() if needle in t], (c.name, needle)
+    for fixtures in folder.glob("autograder/fixtures/*.npz"):
+        np.load(fixtures, allow_pickle=False)  # raises on any object array
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_check_from_the_bundle_passes_the_reference_and_fails_the_template(bundles, name, tmp_path):
+    from autograder.assignments import load
+
+    folder = bundles[name]
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    where = subprocess.run([sys.executable, "-c", "import autograder; print(autograder.__file__)"], cwd=folder,
+                           env=env, capture_output=True, text=True, check=True).stdout
+    assert Path(where.strip()).is_relative_to(folder)
+
+    assignment = load(name)
+    count, points = assignment.hidden()
+    visible_points = assignment.total - points
+    shutil.copyfile(ROOT / "reference" / f"{name}.py", tmp_path / f"{name}.py")
+    for path, total in ((tmp_path, visible_points), (Path("."), 0)):
+        out = subprocess.run([sys.executable, "-m", "autograder", "check", name, str(path)], cwd=folder, env=env,
+                             capture_output=True, text=True, check=True).stdout
+        assert re.search(rf"^Total: {total:g}/{visible_points:g}\b", out, re.M), out
+        assert "grader error" not in out and "not checked here" not in out
+        if count:
+            assert f"{count} more check{'s' if count > 1 else ''} worth {points:g} of {assignment.total:g}" in out
+        else:
+            assert "Every check of this assignment ran here." in out
