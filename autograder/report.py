@@ -18,13 +18,18 @@ def table(graded: Graded) -> str:
     for row, result in zip(rows, graded.results):
         lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:<{widths[3]}}  "
                      f"{row[4][:100]}")
-        cause = next((line.strip() for line in result.outcome.message.splitlines() if "likely cause:" in line), None)
+        cause = likely_cause(result.outcome.message)
         if cause and not result.passed:
             lines.append(textwrap.fill(cause, width=110, initial_indent=" " * 7, subsequent_indent=" " * 9))
     total = sum(r.check.weight for r in graded.results)
     lines.append(f"\nTotal: {graded.score:g}/{total:g}   [{graded.seconds:.1f} s]")
     lines.extend(f"note: {n}" for n in graded.notes)
     return "\n".join(lines)
+
+
+def likely_cause(message: str) -> str | None:
+    """The message's "likely cause: ..." line, if it names a known mistake."""
+    return next((line.strip() for line in message.splitlines() if "likely cause:" in line), None)
 
 
 def details(graded: Graded) -> str:
@@ -41,8 +46,9 @@ def compact(graded: Graded) -> str:
         lines.append(f"{'ok ' if r.passed else 'XX '} {r.check.number:5} {r.check.title[:70]:70} "
                      f"{r.score:g}/{r.check.weight:g}")
         if not r.passed:
-            lines.extend(textwrap.wrap(r.outcome.message.splitlines()[0] if r.outcome.message else "",
-                                       width=100, initial_indent=" " * 10, subsequent_indent=" " * 10))
+            first = r.outcome.message.splitlines()[0] if r.outcome.message else ""
+            for text in filter(None, (first, likely_cause(r.outcome.message))):
+                lines.extend(textwrap.wrap(text, width=100, initial_indent=" " * 10, subsequent_indent=" " * 12))
     earned, shown = graded.score, sum(r.check.weight for r in graded.results)
     lines.append(f"{earned:g}/{shown:g} on these checks")
     return "\n".join(lines)

@@ -68,9 +68,9 @@ def test_reference_jacobian_and_gradients_match_autograd():
 
 def test_double_descent_mistake_model_without_mistakes_is_the_reference():
     import numpy as np
-    from autograder.assignments.hw6 import NUM_PARAMS, _double_descent_variant, _w_std
+    from autograder.assignments.hw6 import NUM_PARAMS, _double_descent_variant
 
     ref = load_reference("hw6")
     for lamda in (0.01, None):
-        np.testing.assert_allclose(_double_descent_variant(0, lamda, _w_std, "val"),
+        np.testing.assert_allclose(_double_descent_variant(0, lamda, "1/sqrt(p)", "val"),
                                    ref.double_descent(NUM_PARAMS, lamda, 0), rtol=1e-8)

@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..report import likely_cause
 from ..results import diagnoses
 from .inputs import BatchSubmission
 
@@ -155,7 +156,7 @@ def histogram(totals: list[float], maximum: float, path: Path) -> None:
 
 
 def _likely_cause(output: str) -> str:
-    line = next((line.strip() for line in output.splitlines() if "likely cause:" in line), "")
+    line = likely_cause(output)
     return line.split("likely cause:", 1)[1].strip() if line else (output.splitlines() or [""])[0]
 
 
