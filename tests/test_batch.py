@@ -113,3 +113,34 @@ def test_a_flat_folder_refuses_two_files_for_one_student(tmp_path):
     (tmp_path / "alice_hw6.ipynb").write_text("{}")
     with pytest.raises(ValueError, match="alice_hw6"):
         find_submissions(tmp_path)
+
+
+@pytest.mark.parametrize("lane_script, seconds, diagnosis, message", [
+    ("read job; exit 3", 900.0, "grader_error", "the grader stopped while grading this submission"),
+    ("read job && sleep 60", 0.5, "timeout", "grading did not finish within"),
+])
+def test_a_lane_that_dies_or_sticks_costs_its_submission_only(monkeypatch, tmp_path, lane_script, seconds,
+                                                              diagnosis, message):
+    import sys
+
+    from autograder.batch import lanes
+    from autograder.batch.inputs import BatchSubmission
+    from autograder.results import diagnoses
+
+    fake = tmp_path / "python"  # stands for the interpreter the lanes run on
+    fake.write_text(f"#!/bin/sh\n{lane_script}\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake))
+    monkeypatch.setattr(lanes, "SUBMISSION_SECONDS", seconds)
+    results = tmp_path / "results"
+    results.mkdir()
+    jobs = [BatchSubmission(name, tmp_path / f"{name}.py") for name in ("ann", "ben", "cy")]
+    finished = []
+    with (tmp_path / "batch.log").open("w") as log:
+        lanes.grade_all("hw6", jobs, results, [None], log, finished.append)
+    assert finished == jobs  # each lane was replaced, and every submission got its turn
+    for job in jobs:
+        document = json.loads((results / f"{job.id}.json").read_text())
+        validate(document)
+        assert document["score"] == 0 and message in document["tests"][0]["output"]
+        assert diagnoses(document) == [diagnosis]
