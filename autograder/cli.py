@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     template = commands.add_parser("template", help="regenerate student_template/<assignment>.py")
     template.add_argument("assignment", choices=ASSIGNMENTS)
 
-    commands.add_parser("list", help="the assignments and their points")
+    listing = commands.add_parser("list", help="the assignments and their points, or one assignment's checks")
+    listing.add_argument("assignment", nargs="?", choices=ASSIGNMENTS)
 
     gradescope = commands.add_parser("gradescope", help="Gradescope's entry point (run_autograder calls it)")
     gradescope.add_argument("assignment", choices=ASSIGNMENTS)
@@ -137,6 +138,12 @@ def _template(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     from .assignments import load
+    if args.assignment:
+        assignment = load(args.assignment)
+        for c in assignment.checks:
+            print(f"{c.number:5} {c.weight:>3g}  {c.visibility:15} {c.title}")
+        print(f"{len(assignment.checks)} checks, {assignment.total:g} points")
+        return 0
     for name in ASSIGNMENTS:
         assignment = load(name)
         print(f"{name:10} {len(assignment.checks):3} checks  {assignment.total:g} points")

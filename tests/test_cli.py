@@ -35,3 +35,10 @@ def test_build_writes_the_zip(tmp_path):
 def test_list_shows_assignments_with_points():
     proc = cli("list")
     assert proc.returncode == 0 and "hw6" in proc.stdout and "48 points" in proc.stdout
+
+
+def test_list_of_one_assignment_shows_each_check_with_points_and_visibility():
+    proc = cli("list", "hw6")
+    assert proc.returncode == 0
+    assert "6.2     2  hidden          solve_lsqr with more features than samples" in proc.stdout.splitlines()
+    assert proc.stdout.splitlines()[-1] == "23 checks, 48 points"
