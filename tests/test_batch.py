@@ -7,6 +7,7 @@ import os
 import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from autograder.batch import find_submissions, run_batch
@@ -35,11 +36,14 @@ def short_time_limits():
 
 @pytest.fixture(scope="module")
 def flat_batch(tmp_path_factory, short_time_limits):
-    """A flat folder: the reference, the example with three mistakes, a crash and a hang."""
+    """A flat folder: the reference, the example with three mistakes as a notebook, a crash and a hang."""
     folder = tmp_path_factory.mktemp("flat") / "hw6-submissions"
     folder.mkdir()
     shutil.copyfile(ROOT / "reference/hw6.py", folder / "alice_hw6.py")
-    shutil.copyfile(ROOT / "examples/hw6.py", folder / "bob_hw6.py")
+    nbformat.write(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell((ROOT / "examples/hw6.py").read_text()),
+        nbformat.v4.new_code_cell("for epoch in range(1000):\n    STMConvLayer()(torch.randn(8, 256, 4, 4))")]),
+        folder / "bob_hw6.ipynb")
     (folder / "carol_hw6.py").write_text("import os\nos._exit(3)\n")
     (folder / "dave_hw6.py").write_text((ROOT / "reference/hw6.py").read_text().replace(
         "def output_variance(", "def output_variance(widths):\n    while True:\n        pass\n\n\ndef _unused(", 1))
