@@ -33,6 +33,18 @@ def test_values_come_back_as_builtin_types_and_arrays():
     assert isinstance(out["y"], np.ndarray) and out["y"].dtype == np.float32
     assert {(i.path, i.lib) for i in decoded.arrays} == {("['x']", "numpy"), ("['y']", "torch")}
     assert out["z"] == 1.5
+    assert roundtrip(torch.tensor(0.5)).value.shape == ()
+
+
+def test_a_set_of_tensor_pairs_comes_back_as_a_set_of_number_pairs():
+    # what {(j, k) for j, k in torch.nonzero(mask)} gives
+    assert roundtrip({(torch.tensor(8), torch.tensor(9)), (torch.tensor(2), torch.tensor(3))}).value == {(8, 9), (2, 3)}
+
+
+def test_a_forged_set_of_unhashable_items_is_refused_not_a_crash():
+    forged = {"$set": [{"$dict": [["k", 1]]}]}
+    with pytest.raises(wire.WireError, match="dict"):
+        wire.decode(forged, {})
 
 
 def test_unknown_objects_cross_as_their_type_name_only():

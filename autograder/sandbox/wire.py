@@ -100,7 +100,7 @@ def _array(data: np.ndarray, arrays: dict[str, np.ndarray], lib: str, dtype: str
     if data.nbytes > MAX_ARRAY_BYTES:
         raise WireError(f"an array of {data.nbytes / 2**20:.0f} MiB (the limit is {MAX_ARRAY_BYTES // 2**20} MiB)")
     name = f"a{len(arrays)}"
-    arrays[name] = np.ascontiguousarray(data)
+    arrays[name] = np.ascontiguousarray(data).reshape(data.shape)  # ascontiguousarray makes 0-d arrays 1-d
     return {"$array": name, "lib": lib, "dtype": dtype}
 
 
@@ -168,10 +168,15 @@ def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None
 
 
 def _hashable(value: Any) -> Any:
-    if isinstance(value, list):
+    """A set item or dict key as Python would have hashed it: arrays (tensors in the student's set) as numbers."""
+    if isinstance(value, (list, tuple)):
         return tuple(_hashable(v) for v in value)
     if isinstance(value, np.ndarray):
-        return tuple(value.tolist()) if value.ndim else value.item()
+        return _hashable(value.tolist()) if value.ndim else value.item()
+    try:
+        hash(value)
+    except TypeError:
+        raise WireError(f"a set item or dict key of type {type(value).__name__}") from None
     return value
 
 
