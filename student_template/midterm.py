@@ -6,6 +6,7 @@ Submit this file as ``midterm.py``.
 """
 import numpy as np
 import torch
+from torch import nn
 
 # ---------------------------------------------------------------------------
 # Problem 1 - Adam without bias correction:
@@ -40,8 +41,62 @@ def identity_conv_filter(C):
     raise NotImplementedError
 
 
-# (c) The network has shifted inputs X and X shifted by 4 pixels. Are its
-#     outputs for them exactly equal (up to the same shift)? True or False.
+
+
+def _mlpconv(in_channels, widths, kernel):
+    """A kernel x kernel convolution that keeps the size, then 1x1 convolutions; ReLU after each; no biases."""
+    layers = []
+    for i, width in enumerate(widths):
+        size = kernel if i == 0 else 1
+        layers += [nn.Conv2d(in_channels, width, size, padding=size // 2, bias=False), nn.ReLU()]
+        in_channels = width
+    return layers
+
+
+class NiN(nn.Module):
+    """Given: the network of (c) and (d), Network in Network for 32x32 CIFAR-10 images, without biases.
+
+    Three blocks, each a convolution (5x5, 5x5, 3x3, padding keeping the size)
+    and two 1x1 convolutions, ReLU after each. Blocks 1 and 2 end in a 3x3
+    pool of stride 2 with ``ceil_mode=True`` (max, then average), so the maps
+    go 32 -> 16 -> 8, and in dropout. The logits are the global average of
+    block 3. ``stages(x)`` returns ``{"out1": (N, 96, 16, 16), "out2":
+    (N, 192, 8, 8), "out3": (N, 10, 8, 8)}``, the output of each block.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.block1 = nn.Sequential(*_mlpconv(3, (192, 160, 96), 5), nn.MaxPool2d(3, 2, ceil_mode=True),
+                                    nn.Dropout(0.5))
+        self.block2 = nn.Sequential(*_mlpconv(96, (192, 192, 192), 5), nn.AvgPool2d(3, 2, ceil_mode=True),
+                                    nn.Dropout(0.5))
+        self.block3 = nn.Sequential(*_mlpconv(192, (192, 192, 10), 3))
+
+    def stages(self, x):
+        out1 = self.block1(x)
+        out2 = self.block2(out1)
+        return {"out1": out1, "out2": out2, "out3": self.block3(out2)}
+
+    def forward(self, x):
+        return self.stages(x)["out3"].mean(dim=(2, 3))
+
+
+def one_hot_input():
+    """Given: the input X of (c), shape (1, 3, 32, 32), zero except X[0, 0, 19, 19] = 1 (0-based)."""
+    X = torch.zeros(1, 3, 32, 32)
+    X[0, 0, 19, 19] = 1.0
+    return X
+
+
+def nin_nonzero(name):
+    """(c) For X = one_hot_input() into NiN() in eval mode: the set of spatial positions (j, k), 0-based,
+    at which the output ``name`` ("out1", "out2" or "out3") can be nonzero in some channel, for some
+    weights. A set of pairs of ints, e.g. {(0, 0), (0, 1)}."""
+    raise NotImplementedError
+
+
+# (d) X' is X shifted by 4 pixels. Are NiN's outputs for X and X' exactly
+#     equal? True or False.
 NIN_SHIFT_EXACT = None  # your answer
 
 # ---------------------------------------------------------------------------

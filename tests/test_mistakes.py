@@ -66,6 +66,9 @@ MIDTERM = [
     ("last_weights_move", "3.1", 0, "A_L never moves", "a_l_moves"),
     ("limit_is_sum", "3.2", 0, "that is the sum", "sum"),
     ("he_without_half", "4.2", 0, "the ReLU halves the second moment", "no_half"),
+    ("nin_one_based", "2.3", 0, "1-based positions", "one_based"),
+    ("nin_floor_pool", "2.3", 2 / 3, "the pools use ceil_mode=True", "floor_pool"),
+    ("nin_no_pool", "2.3", 0, "the positions before the block's 3x3 pool", "before_pool"),
 ]
 HW3 = [
     ("relu_not_sigmoid", "1.3", 0, "ReLU instead of sigmoid", "relu"),

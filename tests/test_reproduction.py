@@ -78,3 +78,24 @@ def test_midterm_maxpool_and_relu_orders_are_the_same_map():
         b = nn.functional.max_pool2d(torch.relu(z), 2)
         c = torch.relu(nn.functional.max_pool2d(torch.relu(z), 2))
     assert torch.equal(a, b) and torch.equal(b, c)
+
+
+def test_midterm_nin_supports_are_the_published_sets():
+    from autograder.assignments.midterm import _nin_supports
+
+    published = {"out1": range(8, 11), "out2": range(2, 7), "out3": range(1, 8)}
+    derived = _nin_supports()  # from the reference NiN with positive weights
+    ref = load_reference("midterm")
+    for name, span in published.items():
+        square = {(j, k) for j in span for k in span}
+        assert set(map(tuple, derived[name]["positions"])) == square
+        assert ref.nin_nonzero(name) == square  # the reference's own reasoning, by receptive fields
+
+
+def test_midterm_nin_is_not_exactly_shift_invariant_by_4_pixels():
+    ref = load_reference("midterm")
+    torch.manual_seed(0)
+    net, X = ref.NiN().eval(), torch.randn(1, 3, 32, 32)
+    with torch.no_grad():
+        same = torch.equal(net(X), net(torch.roll(X, shifts=(4, 4), dims=(2, 3))))
+    assert same == ref.NIN_SHIFT_EXACT

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from torch import nn
 from torch.nn import functional as F
 
 from ..answers import formula, truth_value
 from ..compare import WrongType, describe, mismatch
 from ..context import Context
-from ..spec import Outcome, check, failed, passed
+from ..fixtures import expected
+from ..spec import Outcome, check, failed, passed, share_of_cases
 from ..symbolic import Symbols
 from . import load_reference
 
@@ -156,7 +158,92 @@ def identity_conv_filter(ctx: Context) -> Outcome:
     return passed()
 
 
-@check("2.3", 1, visible="after_published", tag=("convolutions",))
+NIN_OUTPUTS = ("out1", "out2", "out3")
+
+
+def _support(x: torch.Tensor) -> list[tuple[int, int]]:
+    return sorted((int(j), int(k)) for j, k in torch.nonzero(x[0].abs().sum(0)))
+
+
+@expected
+def _nin_supports() -> dict[str, dict]:
+    """Where each block's output of the reference NiN is nonzero for the one-hot input, with every weight
+    positive (so that whatever can be nonzero is), and where it is before the block's pool; its map size."""
+    net = REF.NiN().eval()
+    supports, x = {}, REF.one_hot_input()
+    with torch.no_grad():
+        for parameter in net.parameters():
+            parameter.copy_(parameter.abs() + 0.01)
+        for name, block in zip(NIN_OUTPUTS, (net.block1, net.block2, net.block3)):
+            pools = [i for i, layer in enumerate(block) if isinstance(layer, (nn.MaxPool2d, nn.AvgPool2d))]
+            before = _support(block[:pools[0]](x)) if pools else None
+            x = block(x)
+            supports[name] = {"positions": _support(x), "before_pool": before, "size": x.shape[-1]}
+    return supports
+
+
+def _positions(value: object) -> set[tuple[int, int]] | None:
+    """The student's answer as a set of (j, k) pairs of ints; None if it is not a collection of pairs."""
+    items = value.tolist() if isinstance(value, np.ndarray) else value
+    if not isinstance(items, (set, frozenset, list, tuple)):
+        return None
+    pairs = set()
+    for item in items:
+        if not isinstance(item, (list, tuple)) or len(item) != 2:
+            return None
+        pair = tuple(v.item() if isinstance(v, np.ndarray) and v.ndim == 0 else v for v in item)
+        if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in pair):
+            return None
+        pairs.add((int(pair[0]), int(pair[1])))
+    return pairs
+
+
+def _describe_positions(pairs: set[tuple[int, int]]) -> str:
+    """``j, k in {2..6}`` for a square block of positions, else the first few pairs."""
+    rows, cols = sorted({j for j, _ in pairs}), sorted({k for _, k in pairs})
+    spans = [f"{{{v[0]}..{v[-1]}}}" if len(v) > 1 else f"{{{v[0]}}}" for v in (rows, cols)]
+    if pairs and len(pairs) == len(rows) * len(cols) and rows[-1] - rows[0] == len(rows) - 1 \
+            and cols[-1] - cols[0] == len(cols) - 1:
+        return f"j, k in {spans[0]}" if rows == cols else f"j in {spans[0]}, k in {spans[1]}"
+    shown = ", ".join(map(str, sorted(pairs)[:6]))
+    return f"{len(pairs)} positions: {shown}{', ...' if len(pairs) > 6 else ''}"
+
+
+def _nin_case(ctx: Context, name: str) -> Outcome:
+    got = _positions(ctx.call("nin_nonzero", name).value)
+    if got is None:
+        return failed(f"nin_nonzero({name!r}) should return a set of (j, k) pairs of ints", "wrong_type")
+    stage = _nin_supports()[name]
+    want = set(map(tuple, stage["positions"]))
+    if got == want:
+        return passed()
+    message = (f"nin_nonzero({name!r}) gives {_describe_positions(got) if got else 'no position'}; "
+               f"{name} can be nonzero at {_describe_positions(want)}")
+    shifts = [d for d in (-2, -1, 1, 2) if {(j - d, k - d) for j, k in got} == want]
+    edge = stage["size"] - 1
+    if shifts == [1]:
+        return failed(f"{message}\n  likely cause: 1-based positions; they are 0-based, as the input's 1 at "
+                      "j = k = 19", "one_based")
+    if shifts:
+        return failed(f"{message}\n  likely cause: the right block shifted by {shifts[0]}: a convolution that "
+                      "keeps the size (5x5 with padding 2, 3x3 with padding 1) widens the support equally on "
+                      "both sides", "shifted")
+    if stage["before_pool"] is not None and got == set(map(tuple, stage["before_pool"])):
+        return failed(f"{message}\n  likely cause: these are the positions before the block's 3x3 pool of "
+                      "stride 2; the block's output is after it", "before_pool")
+    if got == {(j, k) for j, k in want if max(j, k) < edge}:
+        return failed(f"{message}\n  likely cause: {name} is {edge + 1}x{edge + 1}: the pools use "
+                      f"ceil_mode=True (32 -> 16 -> 8), so position {edge} exists", "floor_pool")
+    return failed(message)
+
+
+@check("2.3", 3, visible="after_published", tag=("convolutions",), partial_credit=True)
+def nin_nonzero(ctx: Context) -> Outcome:
+    """nin_nonzero: where out1, out2 and out3 of NiN can be nonzero for the one-hot input"""
+    return share_of_cases([(name, _nin_case(ctx, name)) for name in NIN_OUTPUTS])
+
+
+@check("2.4", 1, visible="after_published", tag=("convolutions",))
 def nin_shift(ctx: Context) -> Outcome:
     """NIN_SHIFT_EXACT"""
     return truth_value("NIN_SHIFT_EXACT", ctx.value("NIN_SHIFT_EXACT").value, REF.NIN_SHIFT_EXACT,
