@@ -13,6 +13,7 @@ import ast
 import io
 import signal
 import threading
+import time
 import tokenize
 import unicodedata
 from contextlib import contextmanager
@@ -25,6 +26,10 @@ MAX_LENGTH = 300
 MAX_NODES = 200
 MAX_DIGITS = 30
 MAX_EXPONENT = 100
+MAX_RESULT_DIGITS = 1000  # a number built from an answer: 9^99 is fine, (9^99)^99 is not
+MAX_EXP_ARGUMENT = 1000  # exp(1000) has 435 digits; exp(exp(20)) would have 200 million
+MAX_PERIODIC_ARGUMENT = 10**6  # sin of a huge number needs that number to full precision
+EVALUATION_SECONDS = 5.0
 FUNCTIONS: dict[str, Callable] = {"sqrt": sympy.sqrt, "exp": sympy.exp, "log": sympy.log, "sin": sympy.sin,
                                   "cos": sympy.cos, "tanh": sympy.tanh, "Abs": sympy.Abs, "abs": sympy.Abs}
 CONSTANTS = {"pi": sympy.pi, "E": sympy.E}
@@ -132,7 +137,9 @@ class _Builder:
                 raise AnswerError(f"only these functions are allowed: {', '.join(sorted(FUNCTIONS))}")
             if node.keywords or len(node.args) != 1:
                 raise AnswerError(f"{node.func.id} takes exactly one argument")
-            return FUNCTIONS[node.func.id](self.build(node.args[0]))
+            argument = self.build(node.args[0])
+            _bound_argument(node.func.id, argument)
+            return FUNCTIONS[node.func.id](argument)
         raise AnswerError(f"not allowed in a formula: {_describe_node(node)}")
 
     @staticmethod
@@ -151,7 +158,27 @@ class _Builder:
     def _power(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
         if exponent.is_number and (not exponent.is_finite or abs(sympy.N(exponent, 15)) > MAX_EXPONENT):
             raise AnswerError(f"exponents are limited to {MAX_EXPONENT} in absolute value")
-        return base ** exponent
+        if base.is_number and exponent.is_number and base != 0:
+            digits = abs(sympy.N(exponent, 15)) * abs(sympy.log(abs(sympy.N(base, 15)), 10).evalf(15))
+            if digits > MAX_RESULT_DIGITS:
+                raise AnswerError(f"the answer holds a number of about {int(digits)} digits; the limit is "
+                                  f"{MAX_RESULT_DIGITS}")
+        result = base ** exponent  # SymPy may merge towers: (n^99)^99 becomes n^9801
+        _, merged = result.as_base_exp()
+        if merged.is_number and abs(sympy.N(merged, 15)) > MAX_EXPONENT:
+            raise AnswerError(f"exponents are limited to {MAX_EXPONENT} in absolute value")
+        return result
+
+
+def _bound_argument(function: str, argument: sympy.Expr) -> None:
+    """Refuse a numeric argument that makes evaluating the function astronomically expensive."""
+    if not argument.is_number:
+        return
+    size = abs(sympy.N(argument, 15))
+    limit = MAX_EXP_ARGUMENT if function == "exp" else MAX_PERIODIC_ARGUMENT if function in ("sin", "cos") else None
+    if limit is not None and size.is_finite and size > limit:
+        raise AnswerError(f"{function} of a number as large as {sympy.N(size, 3)} is not a plausible answer "
+                          f"(the limit is {limit})")
 
 
 def _describe_node(node: ast.AST) -> str:
@@ -165,23 +192,57 @@ def shown(expr: sympy.Expr) -> str:
     return sympy.sstr(expr).replace("**", "^")
 
 
+class _Expired(BaseException):
+    """One time limit's alarm; a BaseException so that SymPy's own ``except Exception`` cannot swallow it."""
+
+    def __init__(self, token: object):
+        super().__init__()
+        self.token = token
+
+
+_deadlines: list[tuple[float, object]] = []  # the open time limits, outermost first
+
+
+def _arm() -> None:
+    if _deadlines:
+        signal.setitimer(signal.ITIMER_REAL, max(1e-3, min(d for d, _ in _deadlines) - time.monotonic()))
+    else:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _expire(signum: int, frame: object) -> None:
+    expired = [token for deadline, token in _deadlines if deadline <= time.monotonic() + 1e-3]
+    if expired:
+        raise _Expired(expired[0])
+    _arm()
+
+
 @contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimeoutError in the main thread after ``seconds``; no limit elsewhere."""
+    """Raise TimeoutError in the main thread after ``seconds``; no limit elsewhere.
+
+    Limits nest: an outer limit that expires inside an inner one ends both,
+    and the inner one's handler never mistakes it for its own.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def expire(signum, frame):
-        raise TimeoutError
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    token = object()
+    entry = (time.monotonic() + seconds, token)
+    previous = signal.signal(signal.SIGALRM, _expire) if not _deadlines else None
+    _deadlines.append(entry)
+    _arm()
     try:
         yield
+    except _Expired as alarm:
+        if alarm.token is token:
+            raise TimeoutError from None
+        raise
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _deadlines.remove(entry)
+        _arm()
+        if previous is not None:
+            signal.signal(signal.SIGALRM, previous)
 
 
 SAMPLES = (1, 2, 3, 5, 7, 10, 13, 64, 100, 1000, 4096, 99991)
@@ -193,13 +254,24 @@ class Verdict:
     message: str
 
 
-def equivalent(student: sympy.Expr, expected: sympy.Expr, *, simplify_seconds: float = 2.0) -> Verdict:
+def equivalent(student: sympy.Expr, expected: sympy.Expr, *, simplify_seconds: float = 2.0,
+               seconds: float = EVALUATION_SECONDS) -> Verdict:
     """Mathematical equivalence under the symbols' assumptions.
 
     Structural equality, then ``simplify(a - b) == 0`` under a time limit,
     then agreement at sample points (exact where both sides are rational,
     else 30 digits with a relative tolerance); one counterexample decides.
+    The whole comparison has a time limit too: an answer whose evaluation
+    takes longer is not judged equivalent.
     """
+    try:
+        with time_limit(seconds):
+            return _equivalent(student, expected, simplify_seconds)
+    except TimeoutError:
+        return Verdict(False, f"your answer could not be evaluated within {seconds:g} s; write it in a simpler form")
+
+
+def _equivalent(student: sympy.Expr, expected: sympy.Expr, simplify_seconds: float) -> Verdict:
     if student == expected:
         return Verdict(True, "")
     try:
