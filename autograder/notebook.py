@@ -8,12 +8,16 @@ only the names it defines.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
 KEPT = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+MAX_STATEMENTS = 5000  # top-level statements read from one notebook; the rest are skipped, and said so
+MAX_NOTES = 50
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python's tokenizer counts as a line (str.splitlines counts more)
 
 
 @dataclass
@@ -54,19 +58,38 @@ def extract(path: Path) -> Extracted:
                         if cell.cell_type == "code"])
 
 
+def _segment(lines: list[bytes], node: ast.stmt) -> str:
+    """The source of ``node`` from the cell's lines (column offsets are UTF-8 bytes), in time linear in
+    its own size: ``ast.get_source_segment`` rescans the whole cell for every statement."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first][node.col_offset:node.end_col_offset].decode("utf-8", "replace")
+    parts = [b" " * node.col_offset + lines[first][node.col_offset:], *lines[first + 1:last],
+             lines[last][:node.end_col_offset]]
+    return b"\n".join(parts).decode("utf-8", "replace")
+
+
 def definitions(cells: list[tuple[str, str]]) -> Extracted:
     """The definitions of code cells, given as (label, source) in the order they run."""
     kept: list[str] = []
     skipped: list[str] = []
+    budget = MAX_STATEMENTS
     for label, source in cells:
-        text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+        text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in LINE_BREAK.split(source))
         try:
             tree = ast.parse(text)
-        except SyntaxError as exc:
-            skipped.append(f"{label}: syntax error on line {exc.lineno} ({exc.msg}); the whole cell was skipped")
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            where = f" on line {exc.lineno} ({exc.msg})" if isinstance(exc, SyntaxError) else ""
+            skipped.append(f"{label}: syntax error{where}; the whole cell was skipped")
             continue
+        if len(tree.body) > budget:
+            skipped.append(f"{label} and later cells: more than {MAX_STATEMENTS} top-level statements in the "
+                           "notebook; the rest was skipped")
+            break
+        budget -= len(tree.body)
+        lines = [line.encode("utf-8") for line in text.split("\n")]
         for node in tree.body:
-            segment = ast.get_source_segment(text, node, padded=True) or ""
+            segment = _segment(lines, node)
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
                 continue  # a docstring or a bare string: nothing to run, nothing to report
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -79,4 +102,6 @@ def definitions(cells: list[tuple[str, str]]) -> Extracted:
             else:
                 first = segment.strip().splitlines()[0] if segment.strip() else type(node).__name__
                 skipped.append(f"{label}, line {node.lineno}: {first[:70]}")
+    if len(skipped) > MAX_NOTES:
+        skipped = skipped[:MAX_NOTES] + [f"... and {len(skipped) - MAX_NOTES} more statements"]
     return Extracted("\n\n".join(kept) + "\n", skipped)

@@ -48,3 +48,13 @@ def test_a_notebook_that_is_not_json_is_explained(grade_hw6, tmp_path):
     graded = grade_hw6(bad, fresh=True)["graded"]
     assert graded.score == 0
     assert "not a readable notebook" in graded.results[0].outcome.message
+
+
+def test_a_notebook_of_many_statements_is_read_up_to_a_cap():
+    from autograder.notebook import MAX_STATEMENTS, definitions
+
+    cells = [("cell 1", "def relu(x):\n    return x\n"), ("cell 2", "\n".join(f"print({i})" for i in range(30_000)))]
+    extracted = definitions(cells)
+    assert "def relu" in extracted.source
+    assert f"more than {MAX_STATEMENTS} top-level statements" in extracted.skipped[-1]
+    assert len(extracted.skipped) == 1
