@@ -5,6 +5,7 @@ import textwrap
 
 from .assignments import Assignment
 from .grading import Graded
+from .safe_text import for_terminal
 
 STATUS = {True: "passed", False: "FAILED"}
 
@@ -24,7 +25,7 @@ def table(graded: Graded) -> str:
     total = sum(r.check.weight for r in graded.results)
     lines.append(f"\nTotal: {graded.score:g}/{total:g}   [{graded.seconds:.1f} s]")
     lines.extend(f"note: {n}" for n in graded.notes)
-    return "\n".join(lines)
+    return for_terminal("\n".join(lines))
 
 
 def likely_cause(message: str) -> str | None:
@@ -36,7 +37,7 @@ def details(graded: Graded) -> str:
     """The full message of every check that lost points."""
     blocks = [f"--- {r.check.name} ({r.score:g}/{r.check.weight:g})\n{r.outcome.message}"
               for r in graded.results if not r.passed]
-    return "\n\n".join(blocks)
+    return for_terminal("\n\n".join(blocks))
 
 
 def compact(graded: Graded) -> str:
@@ -51,7 +52,7 @@ def compact(graded: Graded) -> str:
                 lines.extend(textwrap.wrap(text, width=100, initial_indent=" " * 10, subsequent_indent=" " * 12))
     earned, shown = graded.score, sum(r.check.weight for r in graded.results)
     lines.append(f"{earned:g}/{shown:g} on these checks")
-    return "\n".join(lines)
+    return for_terminal("\n".join(lines))
 
 
 def hidden_line(assignment: Assignment) -> str:

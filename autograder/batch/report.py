@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..report import likely_cause
+from ..safe_text import for_csv, for_markdown
 from ..results import diagnoses
 from .inputs import BatchSubmission
 
@@ -83,9 +84,9 @@ def write_grades(assignment: Layout, rows: list[Row], path: Path) -> None:
         out.writerow(["id", "name", "email", "status", "total"] + [c.name for c in assignment.checks])
         for row in rows:
             tests = row.tests()
-            out.writerow([row.submission.id, row.submission.name, row.submission.email, row.status,
-                          f"{row.total:g}"] + [f"{tests[c.name]['score']:g}" if c.name in tests else ""
-                                               for c in assignment.checks])
+            out.writerow([for_csv(row.submission.id), for_csv(row.submission.name), for_csv(row.submission.email),
+                          row.status, f"{row.total:g}"] + [f"{tests[c.name]['score']:g}" if c.name in tests else ""
+                                                           for c in assignment.checks])
 
 
 def write_summary(assignment: Layout, rows: list[Row], out: Path, *, top: int = 10) -> None:
@@ -161,5 +162,6 @@ def _likely_cause(output: str) -> str:
 
 
 def _cell(text: str, limit: int = 160) -> str:
-    text = text.replace("|", "\\|")
-    return text if len(text) <= limit else text[:limit] + "…"
+    """Student-derived text as one literal Markdown table cell."""
+    text = text if len(text) <= limit else text[:limit] + "…"
+    return for_markdown(text)
