@@ -1,18 +1,26 @@
-"""Wall time of grading hw6, against the cost of Python plus torch and against no isolation.
+"""Wall time and memory of grading each assignment's reference, against Python plus torch and against no isolation.
 
 (a) python -c "import torch": the floor of any torch grader;
 (b) grading the reference through the CLI, isolated as in production;
-(c) the same checks with student code run in-process, unisolated: the speed floor.
-Prints the median of each over --runs runs and the ratios b/a and b/c, for
-every assignment.
+(c) the same checks with student code run in-process, unisolated: the speed floor;
+(m) the peak memory of the whole Gradescope-path process tree (run_autograder and every process under
+    it), counting shared pages once: the sum of the processes' PSS, sampled every 10 ms.
+
+Runs are interleaved (a, b, c for every assignment, then again), so that a drift of the machine's speed
+affects them alike; the medians are printed with the ratios b/a and b/c. ``--busy`` repeats the timings
+while one process per core spins, as on a laptop that is doing something else.
 """
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -20,13 +28,79 @@ sys.path.insert(0, str(ROOT))
 from autograder.assignments import ASSIGNMENTS  # noqa: E402 - after the path is set
 
 
-def median_seconds(command: list[str], runs: int) -> float:
-    times = []
+def seconds(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def _tree_pss_kib(top: int) -> int:
+    """Sum of PSS over ``top`` and all its descendants."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {top}, [top]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier and pid not in tree]
+        tree.update(frontier)
+    total = 0
+    for pid in tree:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total
+
+
+def gradescope_peak_mib(assignment: str, zip_path: Path) -> float:
+    """Grade the reference as Gradescope does, sampling the process tree's memory."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "submission").mkdir()
+        with zipfile.ZipFile(zip_path) as zf:
+            zf.extractall(root / "source")
+            for info in zf.infolist():
+                os.chmod(root / "source" / info.filename, info.external_attr >> 16 & 0o777)
+        shutil.copyfile(ROOT / "reference" / f"{assignment}.py", root / "submission" / f"{assignment}.py")
+        env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
+        proc = subprocess.Popen([str(root / "source" / "run_autograder")], env=env, stdout=subprocess.DEVNULL)
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, _tree_pss_kib(proc.pid))
+            time.sleep(0.01)
+    return peak / 1024
+
+
+def timings(runs: int, names: list[str]) -> tuple[float, dict[str, tuple[float, float]]]:
+    """Median of (a), and of (b) and (c) per assignment, interleaved."""
+    a: list[float] = []
+    b: dict[str, list[float]] = {n: [] for n in names}
+    c: dict[str, list[float]] = {n: [] for n in names}
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        a.append(seconds([sys.executable, "-c", "import torch"]))
+        for name in names:
+            grade = [sys.executable, "-m", "autograder", "grade", name, f"reference/{name}.py"]
+            b[name].append(seconds(grade))
+            c[name].append(seconds(grade + ["--unsafe-in-process"]))
+    return statistics.median(a), {n: (statistics.median(b[n]), statistics.median(c[n])) for n in names}
+
+
+def spinners() -> list[subprocess.Popen]:
+    """One busy process per core."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+
+
+def print_timings(label: str, a: float, medians: dict[str, tuple[float, float]]) -> None:
+    print(f"\n{label}: (a) python -c 'import torch': {a:.2f} s")
+    print(f"{'assignment':12} {'(b) isolated':>13} {'(c) in-process':>15} {'b/a':>6} {'b/c':>6}")
+    for name, (b, c) in medians.items():
+        print(f"{name:12} {b:11.2f} s {c:13.2f} s {b / a:6.2f} {b / c:6.2f}")
 
 
 def main() -> None:
@@ -34,15 +108,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--assignment", action="append", choices=ASSIGNMENTS,
                         help="repeatable; every assignment by default")
+    parser.add_argument("--busy", action="store_true", help="also time with every core kept busy")
     args = parser.parse_args()
-    a = median_seconds([sys.executable, "-c", "import torch"], args.runs)
-    print(f"median of {args.runs} runs; (a) python -c 'import torch': {a:.2f} s")
-    print(f"{'assignment':12} {'(b) isolated':>13} {'(c) in-process':>15} {'b/a':>6} {'b/c':>6}")
-    for name in args.assignment or ASSIGNMENTS:
-        grade = [sys.executable, "-m", "autograder", "grade", name, f"reference/{name}.py"]
-        b = median_seconds(grade, args.runs)
-        c = median_seconds(grade + ["--unsafe-in-process"], args.runs)
-        print(f"{name:12} {b:11.2f} s {c:13.2f} s {b / a:6.2f} {b / c:6.2f}")
+    names = args.assignment or list(ASSIGNMENTS)
+    print(f"median of {args.runs} interleaved runs on {os.cpu_count()} cores")
+    print_timings("idle machine", *timings(args.runs, names))
+    if args.busy:
+        busy = spinners()
+        try:
+            print_timings("every core busy with another process", *timings(args.runs, names))
+        finally:
+            for proc in busy:
+                proc.kill()
+    print("\npeak memory of the Gradescope path (sum of PSS over the process tree)")
+    with tempfile.TemporaryDirectory() as dist:
+        for name in names:
+            subprocess.run([sys.executable, "-m", "autograder", "build", name, "-o", dist], cwd=ROOT, check=True,
+                           stdout=subprocess.DEVNULL)
+            print(f"{name:12} {gradescope_peak_mib(name, Path(dist) / f'{name}-autograder.zip'):7.0f} MiB")
 
 
 if __name__ == "__main__":
