@@ -21,9 +21,10 @@ from .template import TEMPLATE_DIR
 # The harness a student needs to run `check`; staff tools (build, batch, bundle, gradescope) stay out.
 HARNESS = ("__init__.py", "__main__.py", "cli.py", "spec.py", "context.py", "answers.py", "compare.py",
            "symbolic.py", "grading.py", "report.py", "results.py", "results_schema.json", "submission.py",
-           "notebook.py", "selfcheck.py", "fixtures.py", "sandbox/__init__.py", "sandbox/confine.py",
-           "sandbox/forkserver.py", "sandbox/probes.py", "sandbox/session.py", "sandbox/wire.py",
-           "sandbox/worker.py", "assignments/__init__.py")
+           "notebook.py", "selfcheck.py", "fixtures.py", "safe_text.py", "sandbox/__init__.py", "sandbox/__main__.py",
+           "sandbox/confine.py", "sandbox/containment.py", "sandbox/forkserver.py", "sandbox/namespaces.py",
+           "sandbox/probes.py", "sandbox/session.py", "sandbox/wire.py", "sandbox/worker.py",
+           "assignments/__init__.py")
 
 
 class BundleError(ValueError):

@@ -7,6 +7,10 @@ from pathlib import Path
 
 from .assignments import ASSIGNMENTS
 
+UNCONFINED_HELP = ("grade even where student code cannot be confined (no namespaces, not root): it then runs as "
+                   "you and can read and change what you can; see SECURITY.md")
+EXIT_REFUSED = 3
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
@@ -20,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--details", action="store_true", help="print every lost point's full message")
     grade.add_argument("--unsafe-in-process", action="store_true",
                        help="run student code inside the grader, unisolated (benchmarking only)")
+    grade.add_argument("--unconfined", action="store_true", help=UNCONFINED_HELP)
 
     check = commands.add_parser("check", help="students: run the visible checks on your own work")
     check.add_argument("assignment", choices=ASSIGNMENTS)
@@ -38,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--only-failed", action="store_true",
                        help="regrade only the submissions whose result in OUT is missing, a grader error or a timeout")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    batch.add_argument("--unconfined", action="store_true", help=UNCONFINED_HELP)
 
     build = commands.add_parser("build", help="write the Gradescope autograder zip")
     build.add_argument("assignment", choices=ASSIGNMENTS)
@@ -58,18 +64,21 @@ def main(argv: list[str] | None = None) -> int:
     gradescope.add_argument("--root", type=Path, default=Path("/autograder"))
 
     args = parser.parse_args(argv)
-    return COMMANDS[args.command](args)
+    from .sandbox.containment import ContainmentError
+    try:
+        return COMMANDS[args.command](args)
+    except ContainmentError as refusal:
+        print(refusal, file=sys.stderr)
+        return EXIT_REFUSED
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from .assignments import SHARED_IMPORTS
-    from .grading import grade
+    from .grading import grade, start_server
     from .report import details, table
     from .results import graded_document, validate, write_atomically
-    from .sandbox import ForkServer
 
-    # before any reference is loaded
-    server = None if args.unsafe_in_process else ForkServer(SHARED_IMPORTS.get(args.assignment, ()))
+    server = None if args.unsafe_in_process else start_server(args.assignment, [args.path],
+                                                              unconfined=args.unconfined)[0]
     graded = grade(args.assignment, args.path, server, seed=args.seed)
     print(table(graded))
     if args.details and details(graded):
@@ -84,12 +93,12 @@ def _grade(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .assignments import SHARED_IMPORTS, load
-    from .grading import grade
+    from .assignments import load
+    from .grading import grade, start_server
     from .report import compact, details, hidden_line, table
-    from .sandbox import ForkServer
 
-    server = ForkServer(SHARED_IMPORTS.get(args.assignment, ()))  # before any check is loaded
+    # a student's own code on the student's own machine: confined where possible, never refused
+    server = start_server(args.assignment, [args.path], unconfined=True)[0]
     assignment = load(args.assignment)
     names = args.name or []
     unknown = [n for n in names if not any(c.concerns(n) for c in assignment.checks if c.visibility == "visible")]
@@ -110,10 +119,11 @@ def _check(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
+    from .safe_text import for_terminal
     out = args.out or args.folder.with_name(args.folder.name + "-graded")
     summary = run_batch(args.assignment, args.folder, out, jobs=args.jobs, only_failed=args.only_failed,
-                        progress=not args.no_progress)
-    print(summary.read_text())
+                        progress=not args.no_progress, unconfined=args.unconfined)
+    print(for_terminal(summary.read_text()))
     print(f"wrote {out / 'grades.csv'}, {summary} and one results.json per submission in {out / 'results'}")
     return 0
 

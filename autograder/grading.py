@@ -3,18 +3,46 @@ from __future__ import annotations
 
 import secrets
 import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .assignments import Assignment, load
+from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, load, reference_path
 from .context import Context
 from .fixtures import NoFixture
 from .sandbox import ForkServer, InProcessSession, Session, StudentFailure, UnavailableSession, WorkerSession
+from .sandbox.containment import Containment, verify
 from .submission import NoSubmission, prepare
 from .spec import Check, Outcome, failed
+
+
+def secret_paths(assignment: str, submissions: list[Path]) -> list[Path]:
+    """What student code must never read: the reference, the checks, the submissions and their folders."""
+    checks = GRADER_ROOT / "autograder" / "assignments"
+    paths = [reference_path(assignment), checks / f"{assignment}.py", checks] + [
+        p for s in submissions for p in (s.resolve(), s.resolve().parent)]
+    return list(dict.fromkeys(paths))
+
+
+def start_server(assignment: str, submissions: list[Path], *, unconfined: bool = False,
+                 also_secret: list[Path] = ()) -> tuple[ForkServer, Containment]:
+    """A fork server whose workers were probed and found contained (else ContainmentError).
+
+    The checks are loaded while the fork server starts, so the probe costs
+    little more than one worker.
+    """
+    server = ForkServer(SHARED_IMPORTS.get(assignment, ()))
+    try:
+        load(assignment)
+        found = verify(server, secret_paths(assignment, submissions) + list(also_secret),
+                       allow_unconfined=unconfined)
+    except BaseException:
+        server.close()
+        raise
+    return server, found
 
 
 @dataclass(frozen=True)
@@ -41,7 +69,8 @@ def grader_error(log: TextIO, where: str) -> Outcome:
 
 
 def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, log: TextIO = sys.stderr,
-               select: Callable[[Check], bool] | None = None) -> list[Result]:
+               select: Callable[[Check], bool] | None = None,
+               on_result: Callable[[Result], None] = lambda result: None) -> list[Result]:
     """Every (selected) check's result; student failures and grader faults cost only their own check."""
     ctx = Context(session, seed)
     results = []
@@ -55,12 +84,16 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, log: 
                 raise AssertionError(f"check {check.number} gave partial credit without partial_credit=True")
         except StudentFailure as failure:
             outcome = failed(failure.message, failure.kind)
+        except OverflowError:  # a student number too large for a float (10**400): never the grader's own
+            outcome = failed("a number your code returned is too large to compare (it overflows a float)",
+                             "wrong_type")
         except NoFixture as missing:  # a student bundle only
             outcome = failed(f"not checked here: {missing}, which depend on your code's output; "
                              "Gradescope will check it", "offline")
         except Exception:  # noqa: BLE001 - a fault of the grader, not the student
             outcome = grader_error(log, f"check {check.name}")
         results.append(Result(check, outcome, time.perf_counter() - start))
+        on_result(results[-1])
     return results
 
 
@@ -79,7 +112,8 @@ class Graded:
 
 
 def grade(assignment_name: str, path: Path, server: ForkServer | None, *, seed: int = 0,
-          select: Callable[[Check], bool] | None = None, log: TextIO = sys.stderr) -> Graded:
+          select: Callable[[Check], bool] | None = None, log: TextIO = sys.stderr,
+          on_result: Callable[[Result], None] = lambda result: None) -> Graded:
     """Grade the submission at ``path``.
 
     ``server`` is a fork server started before any reference was loaded;
@@ -87,16 +121,17 @@ def grade(assignment_name: str, path: Path, server: ForkServer | None, *, seed: 
     """
     start = time.perf_counter()
     notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="autograder-submission-") as folder:
+        try:
+            prepared = prepare(assignment_name, path, Path(folder))
+            notes = prepared.notes
+            session: Session = (WorkerSession(server, prepared.source, assignment_name) if server is not None
+                                else InProcessSession(prepared.source, assignment_name))
+        except NoSubmission as exc:
+            session = UnavailableSession(StudentFailure("no_submission", str(exc)))
+            notes = [str(exc)]
     try:
-        prepared = prepare(assignment_name, path)
-        notes = prepared.notes
-        session: Session = (WorkerSession(server, prepared.source, assignment_name) if server is not None
-                            else InProcessSession(prepared.source, assignment_name))
-    except NoSubmission as exc:
-        session = UnavailableSession(StudentFailure("no_submission", str(exc)))
-        notes = [str(exc)]
-    try:
-        results = run_checks(load(assignment_name), session, seed=seed, log=log, select=select)
+        results = run_checks(load(assignment_name), session, seed=seed, log=log, select=select, on_result=on_result)
     finally:
         session.close()
     return Graded(results, notes, session.output(), time.perf_counter() - start)

@@ -1,8 +1,7 @@
 """Finding the student's file in what was submitted, and turning it into a module."""
 from __future__ import annotations
 
-import os
-import tempfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,43 +24,59 @@ class Prepared:
 
 
 def locate(assignment: str, path: Path) -> tuple[Path, list[str]]:
-    """The file to grade: ``path`` itself, or ``<assignment>.py``/``.ipynb`` inside it."""
-    notes: list[str] = []
+    """The file to grade: ``path`` itself, or the one submission at the top of the folder ``path``.
+
+    Only the top of the folder is searched (or, when it holds no file but
+    one folder, as a zip of a folder unpacks, the top of that folder):
+    never a harness or a copy deeper down. ``HW6.py`` or a browser's
+    ``hw6 (1).py`` is accepted with a note; two such candidates are refused.
+    """
     if path.is_file():
-        return path, notes
+        return path, []
     if not path.is_dir():
         raise NoSubmission(f"{path.name} does not exist")
-    files = _files(path)
-    candidates = [p for p in files if p.suffix in (".py", ".ipynb") and "__MACOSX" not in p.parts]
+    entries = _entries(path)
+    folders = [e for e in entries if e.is_dir() and not e.is_symlink()]
+    if not [e for e in entries if e not in folders] and len(folders) == 1:
+        entries = _entries(folders[0])
+    candidates = [e for e in entries if e.suffix.lower() in (".py", ".ipynb") and not e.is_dir()]
     for wanted in (f"{assignment}.py", f"{assignment}.ipynb"):
-        exact = sorted((p for p in candidates if p.name == wanted), key=lambda p: len(p.parts))  # shallowest
+        exact = [e for e in candidates if e.name == wanted]
         if exact:
-            others = [p.name for p in candidates if p not in exact]
-            if len(exact) > 1 or others:
-                notes.append(f"graded {exact[0].relative_to(path)}; also found {', '.join(others) or 'another copy'}")
-            return exact[0], notes
+            others = [e.name for e in candidates if e != exact[0]]
+            return exact[0], [f"graded {wanted}; also found {', '.join(others)}"] if others else []
+    close = [e for e in candidates if _stem(e.name) == assignment.lower()]
+    if len(close) == 1:
+        return close[0], [f"graded {close[0].name} as {assignment}{close[0].suffix.lower()}"]
+    if len(close) > 1:
+        raise NoSubmission(f"more than one file could be the submission ({', '.join(e.name for e in close)}); "
+                           f"submit only {assignment}.py or {assignment}.ipynb")
     if len(candidates) == 1:
-        notes.append(f"expected a file named {assignment}.py; graded {candidates[0].name} instead")
-        return candidates[0], notes
-    found = ", ".join(p.name for p in files)[:300] or "no files"
+        return candidates[0], [f"expected a file named {assignment}.py; graded {candidates[0].name} instead"]
+    found = ", ".join(e.name for e in entries)[:300] or "no files"
     raise NoSubmission(f"no {assignment}.py or {assignment}.ipynb was submitted (found: {found})")
 
 
-def _files(folder: Path) -> list[Path]:
-    """Every file and link below ``folder``, without following links into other folders."""
-    found = [Path(top) / name for top, dirs, names in os.walk(folder) for name in names + [
-        d for d in dirs if (Path(top) / d).is_symlink()]]
-    return sorted(found)
+COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")  # what a browser adds to a second download: "hw6 (1).py"
 
 
-def prepare(assignment: str, path: Path) -> Prepared:
-    """Locate the submission and produce an importable ``.py`` copy of it."""
+def _stem(name: str) -> str:
+    """A file name's stem as the submission's name would be: case and a copy number ignored."""
+    return COPY_SUFFIX.sub("", name.rsplit(".", 1)[0]).strip().lower()
+
+
+def _entries(folder: Path) -> list[Path]:
+    """The visible entries at the top of ``folder`` (no dot files, no macOS resource folders)."""
+    return sorted(e for e in folder.iterdir() if not e.name.startswith(".") and e.name != "__MACOSX")
+
+
+def prepare(assignment: str, path: Path, folder: Path) -> Prepared:
+    """Locate the submission and write an importable ``.py`` copy of it into ``folder``."""
     original, notes = locate(assignment, path)
     if original.is_symlink():
         raise NoSubmission(f"{original.name} is a symbolic link; submit the file itself")
     if original.stat().st_size > MAX_BYTES:
         raise NoSubmission(f"{original.name} is larger than {MAX_BYTES // 2**20} MiB")
-    folder = Path(tempfile.mkdtemp(prefix="submission-"))
     target = folder / f"{assignment}.py"
     if original.suffix == ".ipynb":
         try:

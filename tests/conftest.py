@@ -20,8 +20,11 @@ _server: ForkServer | None = None
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from autograder.sandbox.containment import verify
+
     global _server
     _server = ForkServer()
+    verify(_server, [ROOT / "reference", ROOT / "autograder" / "assignments"])  # refuses unless contained
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -92,10 +95,13 @@ def cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def run_autograder(zip_path: Path, root: Path, files: dict[str, str | bytes], python: str = sys.executable,
-                   env: dict[str, str] | None = None) -> dict:
-    """Unpack the zip into root/source, put files in root/submission, run it; the parsed results.json."""
+                   env: dict[str, str] | None = None, metadata: str | None = None) -> dict:
+    """Unpack the zip into root/source, put files in root/submission (and ``metadata`` in
+    root/submission_metadata.json, as Gradescope does), run it; the parsed results.json."""
     (root / "source").mkdir(parents=True)
     (root / "submission").mkdir()
+    if metadata is not None:
+        (root / "submission_metadata.json").write_text(metadata)
     with zipfile.ZipFile(zip_path) as zf:
         zf.extractall(root / "source")
     for info in zipfile.ZipFile(zip_path).infolist():

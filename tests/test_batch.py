@@ -141,7 +141,7 @@ def test_a_lane_that_dies_or_sticks_costs_its_submission_only(monkeypatch, tmp_p
     jobs = [BatchSubmission(name, tmp_path / f"{name}.py") for name in ("ann", "ben", "cy")]
     finished = []
     with (tmp_path / "batch.log").open("w") as log:
-        lanes.grade_all("hw6", jobs, results, [None], log, finished.append)
+        lanes.grade_all("hw6", tmp_path, jobs, results, 1, log, finished.append)
     assert finished == jobs  # each lane was replaced, and every submission got its turn
     for job in jobs:
         document = json.loads((results / f"{job.id}.json").read_text())

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import zipfile
 
 from autograder.results import validate
@@ -42,3 +45,25 @@ def test_list_of_one_assignment_shows_each_check_with_points_and_visibility():
     assert proc.returncode == 0
     assert "6.2     2  hidden          solve_lsqr with more features than samples" in proc.stdout.splitlines()
     assert proc.stdout.splitlines()[-1] == "23 checks, 48 points"
+
+
+def test_terminal_output_escapes_what_student_code_raised(tmp_path):
+    (tmp_path / "hw6.py").write_text("def relu(x):\n    raise ValueError('\\x1b[2J\\x1b]52;c;cHduZWQ=\\x07Total: 48/48')\n")
+    proc = cli("grade", "hw6", str(tmp_path / "hw6.py"), "--details")
+    assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+    assert "\\x1b[2J" in proc.stdout
+
+
+def test_two_graders_at_once_each_get_their_own_exact_scores(tmp_path):
+    hang = tmp_path / "hang" / "hw6.py"
+    hang.parent.mkdir()
+    # timeouts stop workers while the other grader runs: they must not touch each other's
+    hang.write_text((ROOT / "reference" / "hw6.py").read_text() + "\n\ndef relu(x):\n    while True:\n        pass\n")
+    env = {**os.environ, "AUTOGRADER_TIME_SCALE": "0.2"}
+    runs = [subprocess.Popen([sys.executable, "-m", "autograder", "grade", "hw6", str(path)], cwd=ROOT, text=True,
+                             stdout=subprocess.PIPE, env=env)
+            for path in (hang, ROOT / "reference" / "hw6.py", ROOT / "examples" / "hw6.py")]
+    totals = [next(line for line in run.communicate(timeout=300)[0].splitlines() if line.startswith("Total"))
+              for run in runs]
+    # the hang costs relu, and what calls it: random_features and double descent
+    assert [t.split()[1] for t in totals] == ["40/48", "48/48", "36/48"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import socket
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -40,10 +41,18 @@ def test_worker_memory_holds_no_reference_or_checks(session):
     assert call(s, "loaded") == []
 
 
-def test_fork_server_refuses_to_start_once_secrets_are_loaded():
+def test_a_fork_server_started_after_the_reference_still_holds_none_of_it(tmp_path):
     import autograder.assignments.hw6  # noqa: F401 - loads the reference into this process
-    with pytest.raises(RuntimeError, match="before any reference"):
-        ForkServer()
+    server = ForkServer()
+    path = tmp_path / "hw6.py"
+    path.write_text("import sys\ndef loaded():\n    return sorted(m for m in sys.modules if 'assignments.' in m "
+                    "or m.startswith('autograder_reference'))\n")
+    s = WorkerSession(server, path, "hw6")
+    try:
+        assert call(s, "loaded") == []
+    finally:
+        s.close()
+        server.close()
 
 
 @root_only
@@ -146,3 +155,76 @@ def test_exceptions_show_only_the_students_own_lines(session):
         call(s, "bad", 1)
     assert "line 2, in bad: return x.nope" in info.value.message
     assert "autograder" not in info.value.message
+
+
+def test_a_worker_gone_with_a_request_unread_is_the_students_crash(session):
+    s = session("def fine():\n    return 5\n")
+    assert call(s, "fine") == 5
+    peer_gone, ours = socket.socketpair()
+    peer_gone.sendall(b"x")  # the worker's side holds unread bytes when it closes: our recv gets ECONNRESET
+    ours.sendall(b"y")
+    peer_gone.close()
+    s._sock = ours
+    with pytest.raises(StudentFailure, match="died") as info:
+        call(s, "fine")
+    assert info.value.kind == "crashed"
+
+
+def test_names_and_messages_from_a_worker_are_capped():
+    from autograder.sandbox.session import failure_from
+
+    forged = {"kind": "exception", "type": "E" * 10_000 + "\x1b[2J", "message": "m" * 10_000, "where": ["w" * 999] * 50}
+    text = failure_from(forged, "relu").message
+    assert len(text) < 1500 and "\x1b" not in text and "EEE..." in text
+
+
+def test_student_code_sees_no_grader_file_no_network_and_one_thread(session):
+    s = session("""
+        import os, socket
+        def look():
+            return {"root": sorted(os.listdir("/")), "ifaces": [n for _, n in socket.if_nameindex()],
+                    "threads": len(os.listdir("/proc/self/task")), "pid": os.getpid(),
+                    "env": sorted(os.environ)}
+    """)
+    seen = call(s, "look")
+    assert seen["threads"] == 1
+    assert set(seen["env"]) <= {"PATH", "LANG", "HOME", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"}
+    if s._server.containment["namespaces"]:
+        assert seen["pid"] == 1 and seen["ifaces"] == ["lo"]
+        assert "reference" not in seen["root"] and "autograder" not in " ".join(seen["root"])
+
+
+def test_grading_leaves_no_folder_behind(grade_hw6, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    submission = tmp_path / "in" / "hw6.py"
+    submission.parent.mkdir()
+    submission.write_text("import os\nos.makedirs('deep/er', exist_ok=True)\nos.chmod('deep', 0)\n")
+    grade_hw6(submission)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
+
+
+def test_without_containment_the_grader_refuses_unless_told(monkeypatch):
+    import shutil
+    import tempfile
+
+    from autograder.sandbox.containment import ContainmentError, verify
+
+    folder = Path(tempfile.mkdtemp())
+    folder.chmod(0o755)  # world-readable, as a checkout usually is
+    secret = folder / "reference.py"
+    secret.write_text("ANSWER = 42\n")
+    secret.chmod(0o644)
+    monkeypatch.setenv("AUTOGRADER_NAMESPACES", "0")  # as in a container that forbids namespaces
+    server = ForkServer()
+    try:
+        with pytest.raises(ContainmentError, match=r"could read .*reference.py[\s\S]*--unconfined"):
+            verify(server, [secret])
+        assert verify(server, [secret], allow_unconfined=True).readable == (str(secret),)
+        secret.chmod(0o600)  # what the fix says to do, as root
+        if os.geteuid() == 0:
+            assert not verify(server, [secret]).problems
+    finally:
+        server.close()
+        shutil.rmtree(folder)

@@ -5,7 +5,6 @@ import os
 import sys
 from pathlib import Path
 
-from ..sandbox.confine import lane_accounts
 from .inputs import BatchSubmission, find_submissions
 from .report import NEEDS_REGRADE, Column, Layout, columns, read_rows, write_grades, write_summary
 
@@ -13,7 +12,7 @@ __all__ = ["BatchSubmission", "find_submissions", "run_batch"]
 
 
 def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None = None,
-              only_failed: bool = False, progress: bool = True) -> Path:
+              only_failed: bool = False, progress: bool = True, unconfined: bool = False) -> Path:
     """Grade every submission under ``folder`` into ``out``; returns the path of summary.md.
 
     ``only_failed`` regrades just the submissions whose earlier result in
@@ -29,16 +28,13 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
     todo = submissions
     if only_failed:
         todo = [row.submission for row in read_rows(submissions, results_dir) if row.status in NEEDS_REGRADE]
-    wanted = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    accounts = lane_accounts(wanted)
-    if len(accounts) < wanted:
-        print(f"note: {len(accounts)} lane(s) instead of {wanted}: as root each lane needs its own sandbox "
-              "account (make sandbox-user creates one per core)", file=sys.stderr)
+    lanes = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     checks: list[dict] = []
     if todo:
         with (out / "batch.log").open("a") as log, \
                 tqdm(total=len(todo), unit="submission", disable=not progress, file=sys.stderr) as bar:
-            checks = grade_all(assignment_name, todo, results_dir, accounts, log, lambda job: bar.update(1))
+            checks = grade_all(assignment_name, folder, todo, results_dir, lanes, log, lambda job: bar.update(1),
+                               unconfined=unconfined)
     if not checks:  # no lane got as far as loading the checks
         from ..assignments import load
         checks = columns(load(assignment_name).checks)

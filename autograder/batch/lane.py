@@ -1,8 +1,9 @@
 """One lane of a batch: a long-lived grader that grades the submissions it is sent, one at a time.
 
-Run as ``python -m autograder.batch.lane ASSIGNMENT RESULTS_DIR`` by the
-batch. Like ``grade``, it starts its fork server before any reference is
-loaded, then pays for torch, the reference and the checks once for all its
+Run as ``python -m autograder.batch.lane ASSIGNMENT RESULTS_DIR FOLDER``
+by the batch. Like ``grade``, it starts its fork server and probes its
+containment (FOLDER, the submissions, must be out of student code's reach),
+then pays for torch, the reference and the checks once for all its
 submissions. Requests are JSON lines on stdin (``{"id", "path"}``); for
 each, it writes ``RESULTS_DIR/<id>.json`` and answers one JSON line on the
 stdout it was started with; its first line lists the checks. Anything else that writes to stdout is sent to
@@ -16,18 +17,24 @@ import sys
 from pathlib import Path
 
 
-def main(assignment: str, results_dir: Path) -> int:
+def main(assignment: str, results_dir: Path, folder: Path) -> int:
     replies = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr
 
-    from ..assignments import SHARED_IMPORTS, load
-    from ..grading import grade
+    from ..assignments import load
+    from ..grading import grade, start_server
     from ..results import graded_document, validate, write_atomically
-    from ..sandbox import ForkServer
+    from ..sandbox.containment import ContainmentError
     from .report import columns
 
-    server = ForkServer(SHARED_IMPORTS.get(assignment, ()))  # before any reference is loaded
+    try:
+        server, found = start_server(assignment, [folder], also_secret=[results_dir],
+                                     unconfined=os.environ.get("AUTOGRADER_UNCONFINED") == "1")
+    except ContainmentError as refusal:
+        print(json.dumps({"refused": str(refusal)}), file=replies)
+        return 3
+    print(f"lane ready: {found.summary()}", file=sys.stderr)
     print(json.dumps({"ready": True, "checks": columns(load(assignment).checks)}), file=replies)
     for line in sys.stdin:
         job = json.loads(line)
@@ -42,4 +49,4 @@ def main(assignment: str, results_dir: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1], Path(sys.argv[2])))
+    sys.exit(main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])))

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from ..results import failure_document, validate, write_atomically
+from ..sandbox.containment import ContainmentError
 from ..sandbox.session import time_scale
 from .inputs import BatchSubmission
 
@@ -23,11 +24,11 @@ SUBMISSION_SECONDS = 900.0
 class Lane:
     """One ``autograder.batch.lane`` process and the submission it is grading."""
 
-    def __init__(self, assignment: str, results_dir: Path, account: str | None, threads: int, log: TextIO):
-        env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
-        if account is not None:
-            env["AUTOGRADER_SANDBOX_USER"] = account
-        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.batch.lane", assignment, str(results_dir)],
+    def __init__(self, assignment: str, folder: Path, results_dir: Path, threads: int, unconfined: bool, log: TextIO):
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
+                   AUTOGRADER_UNCONFINED="1" if unconfined else "0")
+        self.proc = subprocess.Popen([sys.executable, "-m", "autograder.batch.lane", assignment, str(results_dir),
+                                      str(folder)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
                                      start_new_session=True)
         self.job: BatchSubmission | None = None
@@ -63,9 +64,9 @@ class Lane:
             self.kill()
 
 
-def grade_all(assignment: str, todo: list[BatchSubmission], results_dir: Path, accounts: list[str | None],
-              log: TextIO, done: Callable[[BatchSubmission], None]) -> list[dict]:
-    """Grade ``todo`` on one lane per account; a lane that dies or sticks is replaced.
+def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], results_dir: Path, count: int,
+              log: TextIO, done: Callable[[BatchSubmission], None], *, unconfined: bool = False) -> list[dict]:
+    """Grade ``todo`` on ``count`` lanes side by side; a lane that dies or sticks is replaced.
 
     Each submission ends with ``results_dir/<id>.json``: the lane's, or a
     zero that says the grader failed on it. Returns the assignment's checks
@@ -73,8 +74,9 @@ def grade_all(assignment: str, todo: list[BatchSubmission], results_dir: Path, a
     load the assignment itself.
     """
     checks: list[dict] = []
-    threads = max(1, (os.cpu_count() or 1) // len(accounts))
-    lanes = [Lane(assignment, results_dir, a, threads, log) for a in accounts]
+    threads = max(1, (os.cpu_count() or 1) // count)
+    start = lambda: Lane(assignment, folder, results_dir, threads, unconfined, log)  # noqa: E731
+    lanes = [start() for _ in range(count)]
     queue = deque(todo)
 
     def fail(lane: Lane, message: str, diagnosis: str) -> None:
@@ -84,7 +86,7 @@ def grade_all(assignment: str, todo: list[BatchSubmission], results_dir: Path, a
         write_atomically(document, results_dir / f"{lane.job.id}.json")
         done(lane.job)
         index = lanes.index(lane)
-        lanes[index] = Lane(assignment, results_dir, accounts[index], threads, log)
+        lanes[index] = start()
 
     try:
         while queue or any(lane.job for lane in lanes):
@@ -102,6 +104,9 @@ def grade_all(assignment: str, todo: list[BatchSubmission], results_dir: Path, a
                         fail(lane, "grader error: the grader stopped while grading this submission; "
                                    "regrade it with --only-failed", "grader_error")
                         continue
+                    refusal = next((r["refused"] for r in replies if "refused" in r), None)
+                    if refusal is not None:
+                        raise ContainmentError(refusal)
                     checks = next((r["checks"] for r in replies if "checks" in r), checks)
                     if any(r.get("id") == lane.job.id for r in replies):
                         done(lane.job)

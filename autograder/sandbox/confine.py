@@ -1,15 +1,32 @@
-"""Confinement of the worker process: session, limits, network, user."""
+"""Confinement of the worker process: session, limits, account, namespaces, environment.
+
+Two mechanisms, used together where both are available:
+
+- *namespaces* (``namespaces.py``): the worker's own PID, mount and network
+  namespaces; needs unprivileged user namespaces, which most Linux kernels
+  allow, root or not, and Docker's default profile forbids;
+- *an account of its own*: as root, the worker switches to a uid that no
+  other process on the machine uses (``BASE_UID`` plus the fork server's
+  pid, with no entry in /etc/passwd), so that "kill every process of this
+  uid" ends this grader's student processes and nobody else's, and file
+  permissions keep it out of whatever root locked down.
+"""
 from __future__ import annotations
 
 import ctypes
 import os
-import pwd
 import resource
 import signal
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from . import namespaces
+
+BASE_UID = 1_900_000_000  # far above any account a distribution or a site allocates
+PR_SET_PDEATHSIG = 1
 CLONE_NEWNET = 0x40000000
-DEDICATED_USER = "autograder-student"
+WORKER_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+                      "OPENBLAS_NUM_THREADS": "1"}
 
 
 def _memory_budget() -> int:
@@ -34,88 +51,52 @@ class Limits:
     open_files: int = 256
 
 
-@dataclass(frozen=True)
-class SandboxUser:
-    name: str
-    uid: int
-    gid: int
-
-    @property
-    def dedicated(self) -> bool:
-        """True when no other program runs as this account, so all its processes may be killed."""
-        return self.name != "nobody"
+def sandbox_uid(server_pid: int) -> int | None:
+    """The uid the workers of the fork server ``server_pid`` run as: None unless root."""
+    return BASE_UID + server_pid if os.geteuid() == 0 else None
 
 
-def sandbox_user() -> SandboxUser | None:
-    """The unprivileged account student code runs as, or None when not root.
+def confine(workdir: str, limits: Limits, uid: int | None, isolate: dict | None) -> None:
+    """Turn the calling (freshly forked) process into a sandboxed worker.
 
-    ``AUTOGRADER_SANDBOX_USER`` names it; otherwise the account setup.sh
-    creates, else ``nobody``.
+    ``uid``: the account to switch to (as root); ``isolate``: the
+    ``namespaces.enter`` arguments, or None where namespaces are not
+    available. Returns in the process that will run student code.
     """
-    if os.geteuid() != 0:
-        return None
-    for name in (os.environ.get("AUTOGRADER_SANDBOX_USER"), DEDICATED_USER, "nobody"):
-        if not name:
-            continue
-        try:
-            entry = pwd.getpwnam(name)
-        except KeyError:
-            continue
-        if entry.pw_uid != 0:
-            return SandboxUser(name, entry.pw_uid, entry.pw_gid)
-    raise RuntimeError("running as root but no unprivileged account exists to run student code")
-
-
-def lane_accounts(lanes: int) -> list[str | None]:
-    """The sandbox account of each of ``lanes`` graders running side by side.
-
-    A worker's stop kills every process of its dedicated account, so two
-    graders running at once need two accounts: ``autograder-student``,
-    ``autograder-student-1``, ... (``make sandbox-user`` creates them). As
-    root, the list is cut to the accounts that exist; ``None`` leaves the
-    choice to ``sandbox_user`` (not root, or no dedicated account: never swept).
-    """
-    if os.geteuid() != 0:
-        return [None] * lanes
-    names = [DEDICATED_USER] + [f"{DEDICATED_USER}-{k}" for k in range(1, lanes)]
-    existing = [n for n in names if _account_exists(n)]
-    return existing or [None] * lanes
-
-
-def _account_exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
-
-
-def confine(workdir: str, limits: Limits, user: SandboxUser | None) -> None:
-    """Turn the calling (freshly forked) process into a sandboxed worker."""
     os.setsid()
-    _isolate_network()
+    if uid is not None:
+        _limit(resource.RLIMIT_NPROC, limits.processes)
+    else:  # the grader's own account: leave room for what it already runs
+        _limit(resource.RLIMIT_NPROC, _tasks_of(os.geteuid()) + limits.processes)
+    if isolate is not None:
+        namespaces.enter(workdir, uid=uid, **isolate)
+    else:
+        if uid is not None:
+            ctypes.CDLL(None).unshare(CLONE_NEWNET)  # no interfaces; fails harmlessly where not permitted
+            _switch_to(uid)
+        # after the switch of account, which clears it: the worker dies with the fork server
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.chdir(workdir)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails instead of killing
-    mapped = _mapped_bytes()
-    _limit(resource.RLIMIT_AS, mapped + limits.memory_bytes)
+    _limit(resource.RLIMIT_AS, _mapped_bytes() + limits.memory_bytes)
     _limit(resource.RLIMIT_CPU, limits.cpu_seconds)
     _limit(resource.RLIMIT_FSIZE, limits.file_bytes)
     _limit(resource.RLIMIT_NOFILE, limits.open_files)
     _limit(resource.RLIMIT_CORE, 0)
-    if user is not None:
-        _limit(resource.RLIMIT_NPROC, limits.processes)
-        os.setgroups([])
-        os.setgid(user.gid)
-        os.setuid(user.uid)
-        try:
-            os.setuid(0)
-        except PermissionError:
-            pass
-        else:  # pragma: no cover - would mean the drop did not happen
-            os._exit(70)
     os.environ.clear()
-    os.environ.update({"HOME": workdir, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
-                       "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"})
+    os.environ.update({**WORKER_ENVIRONMENT, "HOME": workdir})
+
+
+def _switch_to(uid: int) -> None:
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    try:
+        os.setuid(0)
+    except PermissionError:
+        pass
+    else:  # pragma: no cover - would mean the drop did not happen
+        os._exit(70)
 
 
 def _limit(which: int, value: int) -> None:
@@ -133,27 +114,49 @@ def _mapped_bytes() -> int:
     return 0
 
 
-def _isolate_network() -> None:
-    """A private network namespace with no interfaces, where the kernel allows one."""
-    if os.geteuid() != 0:
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.unshare(CLONE_NEWNET)  # failure (no CAP_SYS_ADMIN, e.g. in Docker) leaves the network as it is
+def _tasks_of(uid: int) -> int:
+    """How many threads ``uid`` runs now (the process limit counts threads per real uid)."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                count += len(os.listdir(f"/proc/{entry}/task"))
+        except OSError:
+            continue
+    return count
 
 
-def kill_all_processes_of(user: SandboxUser) -> None:
-    """In a throwaway child: become ``user`` and SIGKILL every process it owns.
+def processes_of(uid: int) -> list[int]:
+    """The live (not zombie) processes of ``uid``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if not entry.isdigit() or os.stat(f"/proc/{entry}").st_uid != uid:
+                continue
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z":
+            found.append(int(entry))
+    return found
+
+
+def kill_all_processes_of(uid: int, attempts: int = 20) -> None:
+    """SIGKILL every process of ``uid`` (this grader's own sandbox uid), from a throwaway child.
 
     Catches what a student started with setsid or double fork, which a
-    process-group kill misses.
+    process-group kill misses; repeated while a fork raced with the kill.
     """
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgroups([])
-            os.setgid(user.gid)
-            os.setuid(user.uid)
-            os.kill(-1, signal.SIGKILL)  # Linux spares the caller itself
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    for _ in range(attempts):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.setgroups([])
+                os.setgid(uid)
+                os.setuid(uid)
+                os.kill(-1, signal.SIGKILL)  # Linux spares the caller itself
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
+        if not processes_of(uid):
+            return

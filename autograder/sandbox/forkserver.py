@@ -1,10 +1,12 @@
 """The fork server: forks workers with torch, NumPy and SymPy already imported.
 
-It is forked from the grader before the reference solutions or the checks
-are imported, so a worker's memory holds nothing a student may not see, and
-it never runs a torch operation itself, so its children start with a clean
-thread pool. Messages travel over a SOCK_SEQPACKET pair; a worker's socket
-is passed as a file descriptor.
+It is a fresh interpreter (``python -m autograder.sandbox``),
+started with an explicit minimal environment: whatever the grader has in
+memory or in its environment (the reference, the checks, a TA's cloud
+tokens), no worker forked from here can hold it. Its thread pools are sized
+to one thread before torch and NumPy are imported, so workers never
+oversubscribe the cores. Messages travel over a SOCK_SEQPACKET pair; a
+worker's socket and output file are passed as file descriptors.
 """
 from __future__ import annotations
 
@@ -14,13 +16,14 @@ import json
 import os
 import signal
 import socket
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import NoReturn
 
-from . import worker
-from .confine import SandboxUser, kill_all_processes_of
-
-PR_SET_CHILD_SUBREAPER = 36
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 PRELOAD = ("math", "random", "itertools", "functools", "collections", "copy", "typing", "dataclasses",
            "time", "fractions", "decimal", "statistics", "numbers", "abc", "enum", "warnings", "re", "json",
            "csv", "heapq", "bisect", "string", "operator", "pprint", "encodings.idna", "ctypes", "socket",
@@ -29,6 +32,62 @@ PRELOAD = ("math", "random", "itertools", "functools", "collections", "copy", "t
            "ctypes.util", "ctypes.wintypes",
            "numpy.linalg", "numpy.random", "numpy.testing", "torch.nn", "torch.nn.functional", "torch.optim",
            "torch.utils.data", "sympy")
+# Passed through to the fork server: numerical libraries' settings that correctness can depend on.
+KEPT_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "AUTOGRADER_NAMESPACES")
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def server_environment() -> dict[str, str]:
+    """The whole environment the fork server starts with: nothing of the grader's own."""
+    kept = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
+    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", **ONE_THREAD, **kept}
+
+
+class ForkServer:
+    """Handle on the fork-server process, held by the trusted grader."""
+
+    def __init__(self, shared: tuple[str, ...] = ()) -> None:
+        """``shared``: heavy, secret-free modules student code commonly needs, imported once here."""
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno()), *shared],
+            pass_fds=[theirs.fileno()], env=server_environment(), cwd=PACKAGE_PARENT, stdin=subprocess.DEVNULL)
+        theirs.close()
+        self.pid = self._process.pid
+        self._sock = mine
+        self._hello: dict | None = None  # read at first use: the grader goes on with its start-up meanwhile
+
+    @property
+    def containment(self) -> dict:
+        """How workers are confined: ``namespaces`` (bool) and ``uid`` (int, as root; else None)."""
+        if self._hello is None:
+            self._hello = self._reply()
+        return self._hello
+
+    def spawn(self, job: dict, worker_sock: socket.socket, output_fd: int) -> int:
+        """Fork a worker that runs ``job`` on ``worker_sock``, printing to ``output_fd``; returns its pid."""
+        self.containment  # noqa: B018 - the greeting comes first on the socket
+        socket.send_fds(self._sock, [json.dumps({"op": "spawn", "job": job}).encode()], [worker_sock.fileno(), output_fd])
+        return self._reply()["pid"]
+
+    def stop(self, pid: int, grace: float) -> int:
+        """Give a worker ``grace`` seconds to exit, then end it and everything it started; its wait status."""
+        self._sock.sendall(json.dumps({"op": "stop", "pid": pid, "grace": grace}).encode())
+        return self._reply()["status"]
+
+    def close(self) -> None:
+        self._sock.close()
+        try:
+            self._process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def _reply(self) -> dict:
+        data = self._sock.recv(65536)
+        if not data:
+            raise RuntimeError(f"the fork server has stopped (exit status {self._process.poll()})")
+        return json.loads(data)
 
 
 def preload(names: tuple[str, ...]) -> None:
@@ -37,86 +96,62 @@ def preload(names: tuple[str, ...]) -> None:
     for name in names:
         importlib.import_module(name)
     sysconfig.get_config_vars()  # loads the platform's _sysconfigdata module
+    import torch
+    torch.set_num_threads(1)
 
 
-class ForkServer:
-    """Handle on the fork-server process, held by the trusted grader."""
-
-    def __init__(self, shared: tuple[str, ...] = ()) -> None:
-        """``shared``: heavy, secret-free modules the grader needs too, imported here before the
-        fork so that grader, fork server and workers pay for them once."""
-        from ..assignments import secrets_loaded
-        if secrets_loaded():
-            raise RuntimeError(f"the fork server must start before any reference or check is loaded: {secrets_loaded()}")
-        preload(shared)
-        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        pid = os.fork()
-        if pid == 0:
-            try:  # the child must never return into the grader's code, whatever fails
-                mine.close()
-                preload(PRELOAD)  # here, not before the fork: the grader goes on with its start-up meanwhile
-                _serve(theirs)
-            finally:
-                os._exit(70)
-        theirs.close()
-        self.pid = pid
-        self._sock = mine
-
-    def spawn(self, job: dict, worker_sock: socket.socket) -> int:
-        """Fork a worker that runs ``job`` on ``worker_sock``; returns its pid."""
-        socket.send_fds(self._sock, [json.dumps({"op": "spawn", "job": job}).encode()], [worker_sock.fileno()])
-        return self._reply()["pid"]
-
-    def reap(self, pid: int, grace: float) -> int:
-        """Give a worker ``grace`` seconds to exit, kill its process group, return its wait status."""
-        self._sock.sendall(json.dumps({"op": "reap", "pid": pid, "grace": grace}).encode())
-        return self._reply()["status"]
-
-    def sweep(self, user: SandboxUser) -> None:
-        """Kill every process the sandbox account still owns."""
-        self._sock.sendall(json.dumps({"op": "sweep", "user": [user.name, user.uid, user.gid]}).encode())
-        self._reply()
-
-    def close(self) -> None:
-        self._sock.close()
-        os.waitpid(self.pid, 0)
-
-    def _reply(self) -> dict:
-        data = self._sock.recv(65536)
-        if not data:
-            raise RuntimeError("the fork server has stopped")
-        return json.loads(data)
-
-
-def _serve(sock: socket.socket) -> NoReturn:
+def main(fd: int, shared: tuple[str, ...]) -> NoReturn:
+    """The fork server's own process."""
+    libc = ctypes.CDLL(None)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with the grader, whatever kills it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
-    # Orphans of student code (a double fork, setsid) become our children, not init's, so they are
-    # reaped here: init in a container may never reap them, and zombies count against the process limit.
-    ctypes.CDLL(None).prctl(PR_SET_CHILD_SUBREAPER, 1)
-    workers: set[int] = set()
+    sock = socket.socket(fileno=fd)
     try:
-        while True:
-            data, fds, _, _ = socket.recv_fds(sock, 65536, 1)
-            if not data:
-                break
-            req = json.loads(data)
-            if req["op"] == "spawn":
-                pid = os.fork()
-                if pid == 0:
-                    sock.close()
-                    worker.main(fds[0], req["job"])
-                os.close(fds[0])
-                workers.add(pid)
-                sock.sendall(json.dumps({"pid": pid}).encode())
-            elif req["op"] == "reap":
-                workers.discard(req["pid"])
-                sock.sendall(json.dumps({"status": _reap(req["pid"], req["grace"])}).encode())
-            elif req["op"] == "sweep":
-                kill_all_processes_of(SandboxUser(*req["user"]))
-                _reap_orphans(workers)
-                sock.sendall(b"{}")
+        from . import namespaces
+        from .confine import sandbox_uid
+        preload(PRELOAD + shared)
+        from ..assignments import secrets_loaded
+        assert not secrets_loaded(), secrets_loaded()
+        isolate = os.environ.get("AUTOGRADER_NAMESPACES", "1") != "0" and namespaces.available()
+        hello = {"namespaces": isolate, "uid": sandbox_uid(os.getpid()),
+                 "read_only": namespaces.read_only_paths(PACKAGE_PARENT) if isolate else []}
+        sock.sendall(json.dumps(hello).encode())
+        # Orphans of student code (a double fork, setsid) become our children, not init's, so they are
+        # reaped here: init in a container may never reap them, and zombies count against the process limit.
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
+        _serve(sock, hello)
     finally:
         os._exit(0)
+
+
+def _serve(sock: socket.socket, hello: dict) -> None:
+    from . import worker
+    from .confine import kill_all_processes_of
+    workers: set[int] = set()
+    while True:
+        data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
+        if not data:
+            return
+        req = json.loads(data)
+        if req["op"] == "spawn":
+            job = {**req["job"], "uid": hello["uid"],
+                   "isolate": {"scratch": req["job"]["scratch"], "read_only": hello["read_only"]}
+                   if hello["namespaces"] else None}
+            pid = os.fork()
+            if pid == 0:
+                sock.close()
+                worker.main(fds[0], fds[1], job)
+            for fd in fds:
+                os.close(fd)
+            workers.add(pid)
+            sock.sendall(json.dumps({"pid": pid}).encode())
+        elif req["op"] == "stop":
+            workers.discard(req["pid"])
+            status = _reap(req["pid"], req["grace"])
+            if hello["uid"] is not None:
+                kill_all_processes_of(hello["uid"])
+            _reap_orphans(workers)
+            sock.sendall(json.dumps({"status": status}).encode())
 
 
 def _reap_orphans(workers: set[int]) -> None:
@@ -138,7 +173,8 @@ def _reap(pid: int, grace: float) -> int:
     """Wait up to ``grace`` seconds for a natural exit, then kill the whole group and reap.
 
     The group is killed before reaping so stragglers die too, while the
-    unreaped leader still holds the id and it cannot have been reused.
+    unreaped leader still holds the id and it cannot have been reused. In
+    namespaces, the leader's death takes its PID namespace with it.
     """
     deadline = time.monotonic() + grace
     flags = os.WEXITED | os.WNOHANG | os.WNOWAIT

@@ -164,12 +164,47 @@ def probe_module_call(module: types.ModuleType, req: dict, phase: Phase) -> dict
     return {"value": result, "state": {n: p.detach().clone() for n, p in obj.named_parameters()}}
 
 
+def probe_containment(module: types.ModuleType, req: dict, phase: Phase) -> dict:
+    """What a hostile submission would try: read the grader's files, others' environments, the network."""
+    import ctypes
+    import os
+    import socket
+
+    readable = []
+    for path in req["paths"]:
+        try:
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                with open(path, "rb") as fh:
+                    fh.read(1)
+            readable.append(path)
+        except OSError:
+            pass
+    environments = [f"/proc/{pid}/environ" for pid in req["pids"] if _readable(f"/proc/{pid}/environ")]
+    ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: as student code may, to read its own /proc files
+    with open("/proc/self/environ", "rb") as fh:
+        if req["variable"].encode() in fh.read() or req["variable"] in os.environ:
+            environments.append("a variable planted in the grader's environment")
+    interfaces = [name for _, name in socket.if_nameindex() if name != "lo"]
+    return {"readable": readable, "environments": environments, "interfaces": interfaces}
+
+
+def _readable(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return bool(fh.read(1))
+    except OSError:
+        return False
+
+
 PROBES: dict[str, Callable[[types.ModuleType, dict, Phase], dict]] = {
     "value": probe_value,
     "call": probe_call,
     "module": probe_module,
     "forward": probe_forward,
     "module_call": probe_module_call,
+    "containment": probe_containment,
 }
 
 

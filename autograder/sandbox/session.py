@@ -22,12 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from ..safe_text import identifier
 from . import probes, wire
-from .confine import Limits, sandbox_user
+from .confine import Limits
 from .forkserver import ForkServer
 
 MAX_RESPONSE_BYTES = 16 * 2**20
-MAX_PAYLOAD_BYTES = 256 * 2**20
+MAX_PAYLOAD_BYTES = 64 * 2**20
+# What one submission may send in all: decoded replies are kept for the checks, and the grader must stay
+# within Gradescope's 768 MB beside the reference, the fork server and the worker.
+SESSION_PAYLOAD_BYTES = 160 * 2**20
 GRADER_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -49,10 +53,12 @@ def failure_from(info: dict, subject: str) -> StudentFailure:
         return StudentFailure(kind, f"{subject} is not implemented yet (it raises NotImplementedError)")
     if kind == "unserializable":
         return StudentFailure(kind, f"{subject} returned something the grader cannot read: {info['message']}")
-    text = f"{subject} raised {info['type']}" + (f": {info['message']}" if info["message"] else "")
-    if info["type"] == "MemoryError":
+    # a worker whose harness student code patched may send anything: every field is capped here
+    name, message = identifier(info.get("type")), str(info.get("message") or "")[:400]
+    text = f"{subject} raised {name}" + (f": {message}" if message else "")
+    if name == "MemoryError":
         text += " (the memory limit was reached)"
-    where = info.get("where") or []
+    where = [str(line)[:200] for line in (info.get("where") or [])[:3]]
     if where:
         text += "\n  " + "\n  ".join(where)
     return StudentFailure(kind, text)
@@ -91,23 +97,37 @@ class Session:
 
 
 class WorkerSession(Session):
-    """A submission served by a confined worker forked from ``server``."""
+    """A submission served by a confined worker forked from ``server``.
+
+    Everything lives in a private folder the grader owns and removes at
+    ``close``: the worker's work folder (the only part it may write), the
+    mount point of its new root, and the file its output goes to, which the
+    grader opened itself and student code cannot reach by name.
+    """
 
     def __init__(self, server: ForkServer, source: Path, module_name: str, *,
                  limits: Limits | None = None, import_timeout: float = 20.0):
         self._server = server
         self._limits = limits or Limits()
         self._import_timeout = import_timeout
-        self._user = sandbox_user()
         self._module_name = module_name
-        self._workdir = Path(tempfile.mkdtemp(prefix="autograder-"))
+        self._private = Path(tempfile.mkdtemp(prefix="autograder-"))
+        self._private.chmod(0o711)  # the worker may pass through to its folder, not list or change this one
+        self._workdir = self._private / "work"
+        self._workdir.mkdir(mode=0o700)
+        (self._private / "root").mkdir(mode=0o755)
         self._file = self._workdir / f"{module_name}.py"
         shutil.copyfile(source, self._file)
-        if self._user is not None:
-            os.chown(self._workdir, self._user.uid, self._user.gid)
+        uid = server.containment["uid"]
+        if uid is not None:
+            for path in (self._workdir, self._file):
+                os.chown(path, uid, uid)
+        self._output_fd = os.open(self._private / "output.txt",
+                                  os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         self._sock: socket.socket | None = None
         self._pid: int | None = None
-        self._buffer = b""
+        self._buffer = bytearray()
+        self._received = 0
         self._broken: StudentFailure | None = None
         self._output: str | None = None
         self.names = frozenset()
@@ -134,12 +154,11 @@ class WorkerSession(Session):
         if self._broken is not None:
             raise self._broken
         mine, theirs = socket.socketpair()
-        job = {"workdir": str(self._workdir), "module_file": str(self._file), "module_name": self._module_name,
-               "limits": asdict(self._limits), "hidden_paths": [str(GRADER_ROOT)],
-               "user": [self._user.name, self._user.uid, self._user.gid] if self._user else None}
-        self._pid = self._server.spawn(job, theirs)
+        job = {"workdir": str(self._workdir), "scratch": str(self._private / "root"), "module_file": str(self._file),
+               "module_name": self._module_name, "limits": asdict(self._limits), "hidden_paths": [str(GRADER_ROOT)]}
+        self._pid = self._server.spawn(job, theirs, self._output_fd)
         theirs.close()
-        self._sock, self._buffer = mine, b""
+        self._sock, self._buffer = mine, bytearray()
         try:
             ready, _ = self._await(self._import_timeout * time_scale(), f"importing {self._file.name}")
         except StudentFailure as failure:
@@ -159,50 +178,49 @@ class WorkerSession(Session):
         while True:
             try:
                 msg = json.loads(self._read(deadline, line=True))
-                arrays = wire.unpack(msg["sizes"], self._read(deadline, size=_payload_size(msg["sizes"])))
+                size = _payload_size(msg["sizes"])
+                self._received += size
+                if self._received > SESSION_PAYLOAD_BYTES:
+                    raise wire.WireError("replies too large in all")
+                arrays = wire.unpack(msg["sizes"], self._read(deadline, size=size))
             except TimeoutError:
                 self._stop(grace=0.0)
                 raise StudentFailure("timeout", f"timed out after {timeout:g} s in {where}") from None
             except EOFError:
                 status = self._stop()
                 raise StudentFailure("crashed", f"the process running {where} died: {describe_status(status)}") from None
-            except (ValueError, KeyError, TypeError, wire.WireError):
+            except (ValueError, KeyError, TypeError, AttributeError, wire.WireError):
                 self._stop()
                 raise StudentFailure("crashed", f"the process running {where} sent an unreadable or oversized "
                                                 "reply") from None
             if "phase" in msg:
-                where = msg["phase"]
+                where = str(msg["phase"])[:200]
                 continue
             return msg, arrays
 
     def _read(self, deadline: float, *, line: bool = False, size: int = 0) -> bytes:
         """A line (without its newline) or ``size`` bytes; EOFError when the worker is gone."""
-        while (b"\n" not in self._buffer) if line else (len(self._buffer) < size):
+        while (self._buffer.find(b"\n") < 0) if line else (len(self._buffer) < size):
             if line and len(self._buffer) > MAX_RESPONSE_BYTES:
                 raise ValueError("reply line too long")
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not select.select([self._sock], [], [], remaining)[0]:
                 raise TimeoutError
-            chunk = self._sock.recv(1 << 20)
+            try:
+                chunk = self._sock.recv(1 << 20)
+            except ConnectionError:  # the worker exited with our request unread
+                raise EOFError from None
             if not chunk:
                 raise EOFError
             self._buffer += chunk
-        if line:
-            data, _, self._buffer = self._buffer.partition(b"\n")
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        end = self._buffer.find(b"\n") if line else size
+        data = bytes(self._buffer[:end])
+        del self._buffer[:end + 1 if line else end]
         return data
 
     def _stop(self, grace: float = 1.0) -> int:
-        """Kill the worker's process group and whatever else the sandbox account runs, and reap.
-
-        The sweep catches what a group kill misses (setsid, children forked
-        while the group was being killed), so nothing keeps using the CPU
-        while later checks run. The next request starts a new worker.
-        """
-        status = self._server.reap(self._pid, grace) if self._pid is not None else 0
-        if self._user is not None and self._user.dedicated:
-            self._server.sweep(self._user)
+        """End the worker and everything it started, and reap it; the next request starts a new one."""
+        status = self._server.stop(self._pid, grace) if self._pid is not None else 0
         if self._sock is not None:
             self._sock.close()
         self._sock, self._pid = None, None
@@ -211,19 +229,28 @@ class WorkerSession(Session):
     def close(self) -> None:
         if self._sock is not None:
             self._sock.close()  # the worker sees end of stream and exits
+            self._sock = None
         self._stop()
         self._output = self.output()
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        os.close(self._output_fd)
+        _remove(self._private)
 
     def output(self, limit: int = 4000) -> str:
         if self._output is not None:
             return self._output[:limit]
-        try:
-            fd = os.open(self._workdir / "output.txt", os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:
-            return ""
-        with os.fdopen(fd, "rb") as fh:
-            return fh.read(limit).decode("utf-8", "replace")
+        return os.pread(self._output_fd, limit, 0).decode("utf-8", "replace")
+
+
+def _remove(folder: Path) -> None:
+    """Remove a private folder, whatever permissions student code left inside it."""
+    def unlock(function, path, _):
+        parent = os.path.dirname(path)
+        os.chmod(parent, 0o700)
+        if os.path.isdir(path) and not os.path.islink(path):
+            os.chmod(path, 0o700)
+        function(path)
+
+    shutil.rmtree(folder, onerror=unlock)
 
 
 def _payload_size(sizes: Any) -> int:

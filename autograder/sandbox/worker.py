@@ -1,7 +1,9 @@
 """The worker: a confined process that imports one submission and answers probes.
 
 Started by the fork server; talks to the trusted process over one socket,
-one JSON document a line, arrays as ``.npy`` files in its work folder.
+one JSON document a line followed by its arrays as ``.npy`` bytes. What it
+prints goes to a file the grader opened and passed in, which student code
+cannot reach by name.
 """
 from __future__ import annotations
 
@@ -15,17 +17,16 @@ from pathlib import Path
 from typing import NoReturn
 
 from . import probes, wire
-from .confine import Limits, SandboxUser, confine
+from .confine import Limits, confine
 
 MAX_REQUEST_BYTES = 4 * 2**20
 
 
-def main(sock_fd: int, job: dict) -> NoReturn:
+def main(sock_fd: int, output_fd: int, job: dict) -> NoReturn:
     """Entry point in the forked child; never returns."""
     try:
-        _detach(sock_fd, Path(job["workdir"]))
-        user = SandboxUser(*job["user"]) if job["user"] else None
-        confine(job["workdir"], Limits(**job["limits"]), user)
+        sock_fd = _detach(sock_fd, output_fd)
+        confine(job["workdir"], Limits(**job["limits"]), job["uid"], job["isolate"])
         _hide_grader(job["hidden_paths"])
         sock = socket.socket(fileno=sock_fd)
         _serve(sock, Path(job["workdir"]), job["module_name"], job["module_file"])
@@ -35,17 +36,18 @@ def main(sock_fd: int, job: dict) -> NoReturn:
         os._exit(0)
 
 
-def _detach(keep_fd: int, workdir: Path) -> None:
-    """Close every inherited descriptor (the fork server's socket among them) and capture output."""
-    os.closerange(3, keep_fd)
-    os.closerange(keep_fd + 1, 1 << 16)
+def _detach(sock_fd: int, output_fd: int) -> int:
+    """Output to ``output_fd``, stdin from /dev/null, every other inherited descriptor closed.
+
+    Returns the socket's descriptor, moved to 3.
+    """
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
-    out = os.open(workdir / "output.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.close(devnull)
-    os.close(out)
+    os.dup2(output_fd, 1)
+    os.dup2(output_fd, 2)
+    os.dup2(sock_fd, 3)
+    os.closerange(4, 1 << 16)
+    return 3
 
 
 def _hide_grader(paths: list[str]) -> None:

@@ -1,5 +1,5 @@
 # affected: 6.6 6.7 6.8 6.9
-# message: PermissionError
+# message: PermissionError | died | ProcessLookupError
 # root_only: yes
 
 import os, signal

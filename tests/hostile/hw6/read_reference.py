@@ -1,5 +1,5 @@
 # affected: 2.1
-# message: PermissionError
+# message: PermissionError | FileNotFoundError
 
 def _read(path):
     try:
