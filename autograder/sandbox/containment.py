@@ -64,7 +64,7 @@ class Containment:
 def verify(server: ForkServer, secret_paths: list[Path], *, allow_unconfined: bool = False) -> Containment:
     """Probe what a worker of ``server`` can reach; raise ContainmentError unless it is contained."""
     os.environ[CANARY_VARIABLE] = secrets.token_hex(8)  # any process started with our environment carries it
-    paths = [str(p) for p in secret_paths if p.exists()]
+    paths = [(str(p), p.stat().st_dev, p.stat().st_ino) for p in secret_paths if p.exists()]
     with tempfile.TemporaryDirectory(prefix="autograder-probe-") as tmp:
         empty = Path(tmp) / "probe.py"
         empty.write_text("")

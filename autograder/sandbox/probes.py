@@ -171,8 +171,11 @@ def probe_containment(module: types.ModuleType, req: dict, phase: Phase) -> dict
     import socket
 
     readable = []
-    for path in req["paths"]:
+    for path, device, inode in req["paths"]:
         try:
+            seen = os.stat(path)
+            if (seen.st_dev, seen.st_ino) != (device, inode):
+                continue  # another file under the same name, such as the sandbox's own private /tmp
             if os.path.isdir(path):
                 os.listdir(path)
             else:
