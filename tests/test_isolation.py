@@ -104,7 +104,23 @@ def test_hang_times_out_with_the_function_named(session):
     with pytest.raises(StudentFailure, match=r"timed out after 1 s in spin") as info:
         call(s, "spin", timeout=1)
     assert info.value.kind == "timeout"
+    assert "running line 3: pass" in info.value.message or "running line 2: while True:" in info.value.message
     assert call(s, "fine") == 2
+
+
+def test_work_left_at_the_top_level_is_explained_with_its_line(fork_server, tmp_path):
+    path = tmp_path / "hw6.py"
+    path.write_text("import math\nfor epoch in range(10**12):\n    math.sqrt(epoch)\n")
+    s = WorkerSession(fork_server, path, "hw6", import_timeout=1)
+    try:
+        with pytest.raises(StudentFailure) as info:
+            call(s, "anything")
+    finally:
+        s.close()
+    message = info.value.message
+    assert message.startswith("timed out after 1 s in importing hw6.py; no check could run")
+    assert "running line 3: math.sqrt(epoch)" in message or "running line 2: for epoch" in message
+    assert 'if __name__ == "__main__":' in message
 
 
 def test_memory_hog_fails_inside_the_worker(session):

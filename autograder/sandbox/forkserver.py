@@ -70,6 +70,11 @@ class ForkServer:
         socket.send_fds(self._sock, [json.dumps({"op": "spawn", "job": job}).encode()], [worker_sock.fileno(), output_fd])
         return self._reply()["pid"]
 
+    def interrupt(self, pid: int) -> None:
+        """Ask a worker's process group which line it is running (SIGUSR1); no reply."""
+        self._sock.sendall(json.dumps({"op": "interrupt", "pid": pid}).encode())
+        self._reply()
+
     def stop(self, pid: int, grace: float) -> int:
         """Give a worker ``grace`` seconds to exit, then end it and everything it started; its wait status."""
         self._sock.sendall(json.dumps({"op": "stop", "pid": pid, "grace": grace}).encode())
@@ -145,6 +150,13 @@ def _serve(sock: socket.socket, hello: dict) -> None:
                 os.close(fd)
             workers.add(pid)
             sock.sendall(json.dumps({"pid": pid}).encode())
+        elif req["op"] == "interrupt":
+            if req["pid"] in workers:
+                try:
+                    os.killpg(req["pid"], signal.SIGUSR1)
+                except ProcessLookupError:
+                    pass
+            sock.sendall(b"{}")
         elif req["op"] == "stop":
             workers.discard(req["pid"])
             status = _reap(req["pid"], req["grace"])

@@ -140,7 +140,7 @@ def _flags(as_root: bool) -> int:
 def _keep(child: int) -> NoReturn:
     """The keeper: outlive the child, then exit as it did, so the fork server reads a true status."""
     try:
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1):
             signal.signal(sig, signal.SIG_IGN)
         status = os.waitpid(child, 0)[1]
         if os.WIFSIGNALED(status):

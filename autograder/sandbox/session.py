@@ -162,7 +162,12 @@ class WorkerSession(Session):
         try:
             ready, _ = self._await(self._import_timeout * time_scale(), f"importing {self._file.name}")
         except StudentFailure as failure:
-            self._broken = StudentFailure("import_failed", f"{failure.message}; no check could run")
+            first, _, rest = failure.message.partition("\n")
+            hint = (f"\n  likely cause: code at the top level of {self._file.name} runs whenever the file is "
+                    "imported, as the grader does; put training loops, plots and long computations under "
+                    "if __name__ == \"__main__\": or in a function" if failure.kind == "timeout" else "")
+            self._broken = StudentFailure("import_failed", f"{first}; no check could run"
+                                                            + (f"\n{rest}" if rest else "") + hint)
             raise self._broken
         if not ready["ready"]:
             self._broken = StudentFailure("import_failed",
@@ -184,8 +189,9 @@ class WorkerSession(Session):
                     raise wire.WireError("replies too large in all")
                 arrays = wire.unpack(msg["sizes"], self._read(deadline, size=size))
             except TimeoutError:
+                running = self._running_line()
                 self._stop(grace=0.0)
-                raise StudentFailure("timeout", f"timed out after {timeout:g} s in {where}") from None
+                raise StudentFailure("timeout", f"timed out after {timeout:g} s in {where}{running}") from None
             except EOFError:
                 status = self._stop()
                 raise StudentFailure("crashed", f"the process running {where} died: {describe_status(status)}") from None
@@ -197,6 +203,19 @@ class WorkerSession(Session):
                 where = str(msg["phase"])[:200]
                 continue
             return msg, arrays
+
+    def _running_line(self) -> str:
+        """Which of the student's lines a stuck worker is running, as it says when signalled; or nothing."""
+        self._server.interrupt(self._pid)
+        deadline = time.monotonic() + 1.0 * time_scale()
+        try:
+            while True:
+                msg = json.loads(self._read(deadline, line=True))
+                self._read(deadline, size=_payload_size(msg["sizes"]))
+                if isinstance(msg.get("stuck_at"), list) and msg["stuck_at"]:
+                    return "".join(f"\n  running {str(text)[:160]}" for text in msg["stuck_at"][:2])
+        except (TimeoutError, EOFError, ValueError, KeyError, TypeError, AttributeError, wire.WireError):
+            return ""
 
     def _read(self, deadline: float, *, line: bool = False, size: int = 0) -> bytes:
         """A line (without its newline) or ``size`` bytes; EOFError when the worker is gone."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import signal
 import socket
 import sys
 import traceback
+import types
 from pathlib import Path
 from typing import NoReturn
 
@@ -56,15 +58,28 @@ def _hide_grader(paths: list[str]) -> None:
 
 
 def _serve(sock: socket.socket, workdir: Path, module_name: str, module_file: str) -> None:
+    phase = {"now": f"importing {Path(module_file).name}"}
+
     def send(doc: dict, arrays: dict | None = None) -> None:
         sock.sendall(wire.frame(doc, arrays or {}))
 
+    def enter(text: str) -> None:
+        phase["now"] = text
+        send({"phase": text})
+
+    def report_line(signum: int, frame: types.FrameType | None) -> None:
+        """On the grader's signal at a timeout: which of the student's lines is running."""
+        lines = [f"line {f.lineno}: {(f.line or '').strip()}" for f in traceback.extract_stack(frame)
+                 if f.filename == module_file][-2:]
+        send({"phase": phase["now"], "stuck_at": lines})
+
+    signal.signal(signal.SIGUSR1, report_line)
     sys.path.insert(0, str(workdir))
     try:
         spec = importlib.util.spec_from_file_location(module_name, module_file)
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
-        send({"phase": f"importing {Path(module_file).name}"})
+        enter(phase["now"])
         spec.loader.exec_module(module)
     except BaseException as exc:  # noqa: BLE001 - whatever the import raised is the student's to see
         send({"ready": False, "error": probes.describe_exception(exc, module_file)})
@@ -77,6 +92,5 @@ def _serve(sock: socket.socket, workdir: Path, module_name: str, module_file: st
             return
         header = json.loads(line)
         arrays = wire.unpack(header["sizes"], reader.read(sum(header["sizes"].values())))
-        response, out = probes.run(module, module_file, header["request"], arrays.__getitem__,
-                                   lambda text: send({"phase": text}))
+        response, out = probes.run(module, module_file, header["request"], arrays.__getitem__, enter)
         send(response, out)
