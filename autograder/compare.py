@@ -73,7 +73,8 @@ def mismatch(expected: np.ndarray, got: np.ndarray, *, rtol: float, atol: float)
     if bad_finite.any():
         where = _index(np.argwhere(bad_finite)[0])
         return f"{int(bad_finite.sum())} of {got.size} entries are NaN or infinite (first at {where}: {got[tuple(np.argwhere(bad_finite)[0])]})"
-    ok = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+    # NaN never equals NaN: a replay of NaN weights must not pass
+    ok = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
     if ok.all():
         return None
     diff = np.abs(got - expected)

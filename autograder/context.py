@@ -75,10 +75,12 @@ class Context:
         """What ``name()`` registers: parameters, convolutions, suspicious attributes."""
         return self._ask({"probe": "module", "name": name, "seed": seed}, 20.0, f"{name}()").value
 
-    def forward(self, name: str, inputs: list, seed: int = 0, timeout: float = 20.0) -> Returned:
-        """Build ``name()``, run it on ``inputs``, backpropagate; returns weights, output, gradients."""
-        decoded = self._ask({"probe": "forward", "name": name, "seed": seed, "inputs": inputs}, timeout,
-                            f"{name}.forward")
+    def forward(self, name: str, inputs: list, seed: int = 0, timeout: float = 20.0,
+                state: dict | None = None) -> Returned:
+        """Build ``name()`` (with the parameters in ``state`` set), run it on ``inputs``, backpropagate;
+        returns weights, output, gradients."""
+        decoded = self._ask({"probe": "forward", "name": name, "seed": seed, "inputs": inputs, "state": state},
+                            timeout, f"{name}.forward")
         return Returned(decoded.value, [_relative(i, "['output']") for i in decoded.arrays])
 
     def module_call(self, name: str, function: str, *args: Any, seed: int = 0, state: dict | None = None,

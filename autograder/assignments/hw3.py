@@ -47,41 +47,69 @@ def _mlp_counts() -> tuple[int, int]:
     return sum(p.numel() for _, p in named), sum(p.numel() for n, p in named if n.endswith("weight"))
 
 
+@expected
+def _mlp_shapes() -> dict[str, list[int]]:
+    """The reference MLP's parameters by name, with their shapes."""
+    return {name: list(p.shape) for name, p in REF.MLP().named_parameters()}
+
+
 @check("1.1", 2, tag=("MLP",))
 def mlp_parameter_count(ctx: Context) -> Outcome:
-    """MLP registers 4353 parameters in l1, l2, l3"""
+    """MLP registers the parameters of l1, l2 and l3"""
     structure = ctx.module("MLP")
     if not structure["is_module"]:
         return failed(f"MLP() built a {structure['type']}, not an nn.Module", "wrong_type")
     expected, weights_only = _mlp_counts()
-    if structure["num_parameters"] == expected:
+    if {name: list(shape) for name, shape in structure["parameters"]} == _mlp_shapes():
         return passed()
     cause = "\n  likely cause: the layers have no bias (bias=False)" if structure["num_parameters"] == weights_only \
         else ""
-    return failed(f"MLP() registered {structure['num_parameters']} parameters, expected {expected}{cause}",
-                  "no_bias" if cause else "wrong_count")
+    return failed(f"MLP() registered {structure['num_parameters']} parameters; expected those of Linear(1, 64), "
+                  f"Linear(64, 64) and Linear(64, 1), each with its bias{cause}", "no_bias" if cause else "wrong_count")
 
 
 INPUTS = {"shape (N,)": (5,), "shape (N, 1)": (5, 1), "a 0-d tensor": ()}
 
 
+def _run_with_grader_weights(ctx: Context, x: torch.Tensor) -> tuple[np.ndarray | object, dict] | Outcome:
+    """The student's MLP run on ``x`` with weights the grader drew for its parameters, and those weights.
+
+    Never the student's own weights: NaN or zero weights would agree with any network.
+    """
+    structure = ctx.module("MLP")
+    names = [name for name, _ in structure.get("parameters", [])]
+    if any(f"{layer}.weight" not in names for layer in LAYERS) or len(names) > 6:
+        return failed(f"MLP must have layers named l1, l2, l3; its parameters are {', '.join(names) or 'none'}",
+                      "layer_names")
+    rng = ctx.rng(14)
+    state = {name: rng.standard_normal(shape).astype(np.float32) for name, shape in structure["parameters"]}
+    return ctx.forward("MLP", [x], state=state).value.get("output"), state
+
+
 @check("1.2", 2, tag=("MLP",), partial_credit=True)
 def mlp_input_shapes(ctx: Context) -> Outcome:
-    """MLP.forward takes (N,), (N, 1) or a 0-d tensor and returns (N, 1)"""
+    """MLP.forward takes (N,), (N, 1) or a 0-d tensor and returns the (N, 1) outputs"""
     outcomes = []
     for label, shape in INPUTS.items():
         x = torch.from_numpy(ctx.rng(12).standard_normal(shape).astype(np.float32))
         try:
-            out = ctx.forward("MLP", [x]).value.get("output")
+            run = _run_with_grader_weights(ctx, x)
         except StudentFailure as failure:
             outcomes.append((label, failed(failure.message, failure.kind)))
             continue
+        if isinstance(run, Outcome):
+            return run
+        out, state = run
         want = (int(np.prod(shape)) if shape else 1, 1)
-        if isinstance(out, np.ndarray) and out.shape == want:
-            outcomes.append((label, passed()))
-        else:
+        if not isinstance(out, np.ndarray) or out.shape != want:
             outcomes.append((label, failed(f"for an input of {label} forward returned {describe(out)}; "
                                            f"expected shape {want}", "wrong_shape")))
+        elif not matches(_replay(state, x), out, rtol=1e-5, atol=1e-6):
+            outcomes.append((label, failed(f"for an input of {label} the shape is right but the values are not "
+                                           "(see check 1.3); this check counts for the network's outputs",
+                                           "wrong_output")))
+        else:
+            outcomes.append((label, passed()))
     return share_of_cases(outcomes)
 
 
@@ -89,18 +117,16 @@ def mlp_input_shapes(ctx: Context) -> Outcome:
 def mlp_output(ctx: Context) -> Outcome:
     """MLP's output equals the reference given the same weights"""
     x = torch.from_numpy(ctx.rng(13).standard_normal((7, 1)).astype(np.float32))
-    report = ctx.forward("MLP", [x]).value
-    out, state = report.get("output"), report.get("state", {})
+    run = _run_with_grader_weights(ctx, x)
+    if isinstance(run, Outcome):
+        return run
+    out, state = run
     if not isinstance(out, np.ndarray) or out.shape != (7, 1):
         return failed(f"needs an output of shape (7, 1) (see check 1.2), got {describe(out)}", "wrong_shape")
-    if any(f"{layer}.weight" not in state for layer in LAYERS):
-        return failed(f"MLP must have layers named l1, l2, l3; its parameters are {', '.join(state) or 'none'}",
-                      "layer_names")
-    expected = _replay(state, x)
-    problem = mismatch(expected, out, rtol=1e-5, atol=1e-6)
+    problem = mismatch(_replay(state, x), out, rtol=1e-5, atol=1e-6)
     if problem is None:
         return passed()
-    message = f"output differs from the reference run with your weights:\n{problem}"
+    message = f"output differs from the reference run with the same weights:\n{problem}"
     if matches(_replay(state, x, torch.relu), out, rtol=1e-5, atol=1e-6):
         return failed(f"{message}\n  likely cause: ReLU instead of sigmoid after l1 and l2", "relu")
     return failed(message, "wrong_output")

@@ -217,6 +217,15 @@ def _stm_counts() -> tuple[int, int, int]:
 STM_WEIGHTS, STM_BIASES, STM_OUTPUT_BIASES = _stm_counts()
 
 
+@expected
+def _stm_parameter_shapes() -> list[list[int]]:
+    """The shapes of the reference block's parameters, sorted: 96 weights and their biases."""
+    return sorted(list(p.shape) for p in REF.STMConvLayer().parameters())
+
+
+STM_PARAMETER_SHAPES = _stm_parameter_shapes()
+
+
 @check("4.1", 2, visible="after_published", tag=("resnext",))
 def params_plain(ctx: Context) -> Outcome:
     """PARAMS_PLAIN counts the plain bottleneck block"""
@@ -274,24 +283,41 @@ def _structure(ctx: Context) -> dict:
         raise _named(failure) from None
 
 
-def _forward(ctx: Context) -> dict:
+def _grader_weights(ctx: Context, structure: dict) -> dict[str, np.ndarray] | None:
+    """Weights the grader draws for the student's parameters, by their shapes in order (names do not
+    matter, so the same structure gets the same weights); None for a structure far from the block's."""
+    if not structure["is_module"] or structure["num_parameters"] > 4 * (STM_WEIGHTS + STM_BIASES):
+        return None
+    rng = ctx.rng(53)
+    return {name: (0.1 * rng.standard_normal(shape)).astype(np.float32) for name, shape in structure["parameters"]}
+
+
+def _forward(ctx: Context) -> tuple[dict, dict[str, np.ndarray] | None]:
+    """The block run with the grader's weights on the check input, and those weights.
+
+    The student's own initial weights are never what is compared: NaN or
+    zero weights would make any block agree with the reference.
+    """
+    state = _grader_weights(ctx, _structure(ctx))
     try:
-        return ctx.forward("STMConvLayer", [_stm_input(ctx)]).value
+        return ctx.forward("STMConvLayer", [_stm_input(ctx)], state=state).value, state
     except StudentFailure as failure:
         raise _named(failure) from None
 
 
 @check("5.1", 3, tag=("STMConvLayer",))
 def stm_parameter_count(ctx: Context) -> Outcome:
-    """STMConvLayer registers 78592 parameters"""
+    """STMConvLayer registers the parameters of its 96 convolutions"""
     structure = _structure(ctx)
     if not structure["is_module"]:
         return failed(f"STMConvLayer() built a {structure['type']}, not an nn.Module", "wrong_type")
-    count, expected = structure["num_parameters"], STM_WEIGHTS + STM_BIASES
-    if count == expected:
-        return passed()
-    message = f"STMConvLayer() registered {count} parameters in {len(structure['convs'])} convolutions; " \
-              f"expected {expected} in 96 (32 branches of 3)"
+    count = structure["num_parameters"]
+    shapes = sorted(shape for _, shape in structure["parameters"])
+    if shapes == STM_PARAMETER_SHAPES or (count == STM_WEIGHTS + STM_BIASES and _stm_output(ctx).fraction == 1):
+        return passed()  # the convolutions themselves, or another layout that computes the block (see 5.3)
+    message = (f"STMConvLayer() registered {count} parameters in {len(structure['convs'])} convolutions; expected "
+               "96 convolutions (32 branches of Conv2d(256, 4, 1), Conv2d(4, 4, 3), Conv2d(4, 256, 1)), each "
+               "with its bias")
     if count == 0 and structure["list_attributes"]:
         return failed(f"{message}\n  likely cause: 0 parameters registered: the layers are kept in a Python list "
                       f"(attribute {structure['list_attributes'][0]!r}), so PyTorch does not see them and an "
@@ -305,7 +331,7 @@ def stm_parameter_count(ctx: Context) -> Outcome:
 @check("5.2", 2, tag=("STMConvLayer",))
 def stm_output_shape(ctx: Context) -> Outcome:
     """STMConvLayer maps (N, 256, H, W) to (N, 256, H, W)"""
-    out = _forward(ctx).get("output")
+    out = _forward(ctx)[0].get("output")
     if isinstance(out, Opaque):
         cause = RELU_MODULE if out.type_name == "ReLU" else "forward must return the summed tensor"
         return failed(f"forward returned an object of type {out.type_name}, not a tensor\n  likely cause: {cause}",
@@ -313,6 +339,11 @@ def stm_output_shape(ctx: Context) -> Outcome:
     if not isinstance(out, np.ndarray):
         return failed(f"forward returned {describe(out)}, not a tensor", "wrong_type")
     if out.shape == STM_INPUT_SHAPE:
+        if np.array_equal(out, _stm_input(ctx).numpy()):
+            return failed("forward returns its input unchanged; the block must transform it", "identity")
+        if not np.ptp(out) > 0:
+            return failed("forward returns the same value everywhere; the block must transform its input",
+                          "constant")
         return passed()
     message = f"for an input of shape {STM_INPUT_SHAPE}, forward returned shape {out.shape}"
     if out.ndim == 4 and out.shape[2] < STM_INPUT_SHAPE[2]:
@@ -322,7 +353,7 @@ def stm_output_shape(ctx: Context) -> Outcome:
 
 
 def _branches(state: dict) -> list[list[tuple[np.ndarray, np.ndarray | None]]] | str:
-    """The student's weights as 32 branches of (weight, bias) for the three convolutions.
+    """Weights by parameter name as 32 branches of (weight, bias) for the three convolutions.
 
     Convolutions are told apart by weight shape and matched to branches in
     the order the student registered them.
@@ -353,29 +384,35 @@ def _reference_output(branches: list, x: torch.Tensor) -> np.ndarray:
         return model(x).numpy()
 
 
-@check("5.3", 4, tag=("STMConvLayer",))
-def stm_output_values(ctx: Context) -> Outcome:
-    """STMConvLayer's output equals the reference given the same weights"""
-    report = _forward(ctx)
+def _stm_output(ctx: Context) -> Outcome:
+    """Whether the block computes the required map: its output with the grader's weights against the
+    reference's with the same weights, mapped branch by branch."""
+    report, state = _forward(ctx)
     out = report.get("output")
     if not isinstance(out, np.ndarray) or out.shape != STM_INPUT_SHAPE:
         return failed(f"needs an output of shape {STM_INPUT_SHAPE} (see check 5.2), got {describe(out)}",
                       "wrong_shape")
-    if not report["state"]:
+    if not state:
         return failed("STMConvLayer registers no parameters (see check 5.1), so its output cannot be replayed "
                       "through the reference", "python_list" if report["list_attributes"] else "wrong_count")
-    branches = _branches(report["state"])
+    branches = _branches(state)
     if isinstance(branches, str):
         return failed(f"could not match your parameters to 32 branches of three convolutions: {branches}",
                       "unmatched_structure")
     problem = mismatch(_reference_output(branches, _stm_input(ctx)), out, rtol=1e-4, atol=1e-5)
     if problem is None:
         return passed()
-    message = f"output differs from the reference run with your weights:\n{problem}"
+    message = f"output differs from the reference run with the same weights:\n{problem}"
     if matches(_relu_moved_after_sum(branches, _stm_input(ctx)), out, rtol=1e-4, atol=1e-5):
         return failed(f"{message}\n  likely cause: a ReLU after the sum instead of at the end of each branch; "
                       "each branch ends with ReLU and the sum has none", "relu_after_sum")
     return failed(message, "wrong_output")
+
+
+@check("5.3", 4, tag=("STMConvLayer",))
+def stm_output_values(ctx: Context) -> Outcome:
+    """STMConvLayer's output equals the reference given the same weights"""
+    return _stm_output(ctx)
 
 
 @expected
@@ -397,7 +434,7 @@ def _tensors(weight: np.ndarray, bias: np.ndarray | None) -> tuple[torch.Tensor,
 @check("5.4", 1, tag=("STMConvLayer",))
 def stm_gradients(ctx: Context) -> Outcome:
     """every STMConvLayer parameter receives a gradient"""
-    grads = _forward(ctx).get("grads")
+    grads = _forward(ctx)[0].get("grads")
     if grads is None:
         return failed("forward did not return a tensor to backpropagate (see check 5.2)", "wrong_type")
     if not grads:
@@ -405,6 +442,9 @@ def stm_gradients(ctx: Context) -> Outcome:
                       "python_list")
     missing = [name for name, state in grads.items() if state != "ok"]
     if not missing:
+        if _stm_output(ctx).fraction < 1:
+            return failed("every parameter receives a gradient, but the output is not the block's (see check "
+                          "5.3); this check counts for a block that computes the required map", "wrong_output")
         return passed()
     return failed(f"{len(missing)} of {len(grads)} parameters received no (or an all-zero) gradient from the "
                   f"sum of the output, e.g. {', '.join(missing[:3])}: are they used in forward?", "unused_parameters")
@@ -454,6 +494,16 @@ def solve_lsqr_wide(ctx: Context) -> Outcome:
     return _solve(ctx, 62, n=20, p=60)
 
 
+def _solves(ctx: Context, X: np.ndarray, y: np.ndarray, lamda: float, theta: np.ndarray) -> bool:
+    """Whether ``theta`` holds the right values, whatever its shape: what the structural checks build on."""
+    return theta.size == X.shape[1] and matches(REF.solve_lsqr(X, y, lamda), theta.reshape(-1), rtol=1e-6,
+                                                atol=1e-10)
+
+
+UNSOLVED = ("; this point counts for a solver that returns the right values, and solve_lsqr does not "
+            "(see check 6.1)")
+
+
 @check("6.3", 1, tag=("ridge",))
 def solve_lsqr_shape(ctx: Context) -> Outcome:
     """solve_lsqr returns theta of shape (p,)"""
@@ -462,24 +512,32 @@ def solve_lsqr_shape(ctx: Context) -> Outcome:
         theta, _ = ctx.call("solve_lsqr", X, y, lamda).array()
     except WrongType as exc:
         return failed(f"solve_lsqr {exc}", "wrong_type")
-    if theta.shape == (8,):
-        return passed()
     if theta.shape == (8, 1):
         return failed("theta has shape (8, 1), expected (8,)\n  likely cause: y was reshaped to a column, or "
                       "theta was built as a column vector; return a 1-D array (theta.ravel())", "column_vector")
-    return failed(f"theta has shape {theta.shape}, expected (8,)", "wrong_shape")
+    if theta.shape != (8,):
+        return failed(f"theta has shape {theta.shape}, expected (8,)", "wrong_shape")
+    if not _solves(ctx, X, y, lamda, theta):
+        return failed(f"theta has the right shape{UNSOLVED}", "wrong_value")
+    return passed()
 
 
 @check("6.4", 1, tag=("ridge",))
 def solve_lsqr_leaves_inputs(ctx: Context) -> Outcome:
     """solve_lsqr does not modify X or y"""
     X, y, lamda = _ridge_problem(ctx, 64, 30, 5)
-    mutated = ctx.call("solve_lsqr", X, y, lamda).mutated
-    if not mutated:
-        return passed()
-    names = " and ".join({"0": "X", "1": "y", "2": "lamda"}.get(m, m) for m in mutated)
-    return failed(f"solve_lsqr modified {names} in place; the caller's arrays must stay as they were "
-                  "(use X.T @ X + lamda * np.eye(p), not X += ... or an in-place fill)", "modified_input")
+    returned = ctx.call("solve_lsqr", X, y, lamda)
+    if returned.mutated:
+        names = " and ".join({"0": "X", "1": "y", "2": "lamda"}.get(m, m) for m in returned.mutated)
+        return failed(f"solve_lsqr modified {names} in place; the caller's arrays must stay as they were "
+                      "(use X.T @ X + lamda * np.eye(p), not X += ... or an in-place fill)", "modified_input")
+    try:
+        theta, _ = returned.array()
+    except WrongType as exc:
+        return failed(f"solve_lsqr {exc}", "wrong_type")
+    if not _solves(ctx, X, y, lamda, theta):
+        return failed(f"solve_lsqr leaves X and y as they were{UNSOLVED}", "wrong_value")
+    return passed()
 
 
 @check("6.5", 1, tag=("ridge",))
@@ -580,12 +638,24 @@ def _double_descent(ctx: Context, lamda: float | None) -> tuple[np.ndarray | Non
     return errors, None
 
 
+DD_RTOL = 2e-3  # every correct solver (solve, inverse, lstsq, the dual form) agrees to 1e-12; float32 to 2e-4
+
+
 def _same_errors(ctx: Context, errors: np.ndarray, lamda: float | None, w_std: str, tune_on: str) -> bool:
-    return matches(_double_descent_variant(ctx.seed, lamda, w_std, tune_on), errors, rtol=1e-6, atol=1e-9)
+    return matches(_double_descent_variant(ctx.seed, lamda, w_std, tune_on), errors, rtol=DD_RTOL, atol=1e-9)
 
 
 W_STD_MISTAKE = ("W drawn with standard deviation 1/p; the variance is 1/p, so the standard deviation is 1/sqrt(p)",
                  "w_std")
+DRAW_ORDER = ("your curve has the expected shape, but not the values that the docstring's draws give: the data "
+              "must come from draw_double_descent_data(np.random.default_rng(seed)), and then each W, in the order "
+              "of num_params, from the same generator (np.random.RandomState or a new generator per p draws other "
+              "numbers); the shape alone cannot be credited, as it cannot tell tuning on validation from tuning "
+              "on test")
+
+
+def _curve(errors: np.ndarray) -> str:
+    return ", ".join(f"p={p}: {e:.3g}" for p, e in zip(NUM_PARAMS, errors))
 
 
 @check("6.8", 3, tag=("double descent",))
@@ -594,15 +664,17 @@ def double_descent_peak(ctx: Context) -> Outcome:
     errors, wrong = _double_descent(ctx, 0.01)
     if wrong:
         return wrong
-    peak = NUM_PARAMS[int(np.nanargmax(errors))] if np.isfinite(errors).any() else None
-    if peak is not None and PEAK_RANGE[0] <= peak <= PEAK_RANGE[1]:
+    if _same_errors(ctx, errors, 0.01, "1/sqrt(p)", "val"):
         return passed()
-    message = (f"with lamda=0.01 the test error peaks at p={peak}; expected the peak between {PEAK_RANGE[0]} "
-               f"and {PEAK_RANGE[1]} (near n_train = 300)\n  errors: "
-               + ", ".join(f"p={p}: {e:.3g}" for p, e in zip(NUM_PARAMS, errors)))
+    peak = NUM_PARAMS[int(np.nanargmax(errors))] if np.isfinite(errors).any() else None
     if _same_errors(ctx, errors, 0.01, "1/p", "val"):
-        return failed(f"{message}\n  likely cause: {W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
-    return failed(message, "no_peak")
+        return failed(f"with lamda=0.01 the test error peaks at p={peak}, not near n_train = 300\n  errors: "
+                      f"{_curve(errors)}\n  likely cause: {W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
+    if peak is not None and PEAK_RANGE[0] <= peak <= PEAK_RANGE[1] and np.isfinite(errors).all() \
+            and errors.min() > 0 and np.count_nonzero(np.diff(errors)) == len(errors) - 1:
+        return failed(f"{DRAW_ORDER}\n  your errors: {_curve(errors)}", "draw_order")
+    return failed(f"with lamda=0.01 the test error should peak between {PEAK_RANGE[0]} and {PEAK_RANGE[1]} "
+                  f"(near n_train = 300); yours peaks at p={peak}\n  errors: {_curve(errors)}", "no_peak")
 
 
 @check("6.9", 3, tag=("double descent",))
@@ -611,16 +683,19 @@ def double_descent_tuned(ctx: Context) -> Outcome:
     errors, wrong = _double_descent(ctx, None)
     if wrong:
         return wrong
-    if _same_errors(ctx, errors, None, "1/sqrt(p)", "test") and not _same_errors(ctx, errors, None, "1/sqrt(p)", "val"):
+    if _same_errors(ctx, errors, None, "1/sqrt(p)", "val"):
+        return passed()
+    if _same_errors(ctx, errors, None, "1/sqrt(p)", "test"):
         return failed("your errors are exactly those of choosing lamda by the test error\n  likely cause: lamda "
                       "was tuned on the test set; pick it by the validation error and only report the test error",
                       "tuned_on_test")
-    large = [(p, e) for p, e in zip(NUM_PARAMS, errors) if p >= 101]
-    worst = max(large, key=lambda pe: pe[1] if np.isfinite(pe[1]) else np.inf)
-    if np.isfinite(worst[1]) and worst[1] < TUNED_CEILING:
-        return passed()
-    message = (f"with lamda tuned on the validation set, the test error for p >= 101 should stay below "
-               f"{TUNED_CEILING:g}; at p={worst[0]} it is {worst[1]:.3g}")
     if _same_errors(ctx, errors, None, "1/p", "val"):
-        return failed(f"{message}\n  likely cause: {W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
-    return failed(message, "peak_remains")
+        return failed(f"your errors differ from the reference's: {_curve(errors)}\n  likely cause: "
+                      f"{W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
+    large = [e for p, e in zip(NUM_PARAMS, errors) if p >= 101]
+    if np.isfinite(errors).all() and errors.min() > 0 and max(large) < TUNED_CEILING:
+        return failed(f"{DRAW_ORDER}\n  your errors: {_curve(errors)}", "draw_order")
+    worst = max(zip(NUM_PARAMS, errors), key=lambda pe: pe[1] if np.isfinite(pe[1]) else np.inf)
+    return failed(f"with lamda tuned on the validation set, the test error for p >= 101 should stay below "
+                  f"{TUNED_CEILING:g}; at p={worst[0]} it is {worst[1]:.3g}\n  errors: {_curve(errors)}",
+                  "peak_remains")

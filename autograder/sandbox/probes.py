@@ -131,7 +131,7 @@ def probe_module(module: types.ModuleType, req: dict, phase: Phase) -> dict:
 
 
 def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
-    """Build, run forward on the inputs, backpropagate the output's sum.
+    """Build, load the grader's weights if given, run forward on the inputs, backpropagate the output's sum.
 
     Returns the weights used so the trusted side can replay them through the
     reference, and which parameters received a nonzero gradient.
@@ -140,6 +140,8 @@ def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     report = _structure(obj)
     if not report["is_module"]:
         return report
+    if req.get("state"):
+        _load(obj, req["state"])
     report["state"] = {n: p.detach().clone() for n, p in obj.named_parameters()}
     phase(f"{req['name']}.forward")
     out = obj(*req["inputs"])
@@ -150,6 +152,17 @@ def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
         report["grads"] = {n: "none" if p.grad is None else "zero" if not bool(p.grad.any()) else "ok"
                            for n, p in obj.named_parameters()}
     return report
+
+
+def _load(obj: nn.Module, state: dict) -> None:
+    """Set the module's parameters to the grader's values, by name."""
+    params = dict(obj.named_parameters())
+    with torch.no_grad():
+        for name, value in state.items():
+            if name not in params or tuple(params[name].shape) != tuple(value.shape):
+                raise ProbeFailure({"kind": "exception", "type": "RuntimeError",
+                                    "message": f"parameter {name} changed between two constructions"})
+            params[name].copy_(torch.as_tensor(value))
 
 
 def probe_module_call(module: types.ModuleType, req: dict, phase: Phase) -> dict:
