@@ -1,10 +1,12 @@
 """The autograder zip a course uploads to Gradescope."""
 from __future__ import annotations
 
+import secrets
 import zipfile
 from pathlib import Path
 
 from .assignments import GRADER_ROOT, reference_path
+from .grading import PRACTICE_SEED
 
 ZIP_ROOT_FILES = ("setup.sh", "run_autograder", "requirements.txt", "pyproject.toml")
 EXECUTABLE = 0o100755 << 16
@@ -22,7 +24,8 @@ def build_zip(assignment: str, out_dir: Path) -> Path:
     """Write ``out_dir/<assignment>-autograder.zip`` with setup.sh and run_autograder at its root.
 
     Only this assignment's reference goes in; the file ASSIGNMENT tells
-    run_autograder which one to grade.
+    run_autograder which one to grade, and SEED holds the secret seed of the
+    inputs it grades on, drawn here (never the student bundle's).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{assignment}-autograder.zip"
@@ -30,10 +33,19 @@ def build_zip(assignment: str, out_dir: Path) -> Path:
         for name in ZIP_ROOT_FILES:
             add_file(zf, GRADER_ROOT / name, name)
         add_text(zf, "ASSIGNMENT", assignment + "\n")
+        add_text(zf, "SEED", f"{grading_seed()}\n")
         for path in package_files():
             add_file(zf, path, str(path.relative_to(GRADER_ROOT)))
         add_file(zf, reference_path(assignment), f"reference/{assignment}.py")
     return target
+
+
+def grading_seed() -> int:
+    """A seed for Gradescope's inputs, secret and never the practice seed students check with."""
+    seed = PRACTICE_SEED
+    while seed == PRACTICE_SEED:
+        seed = secrets.randbelow(2**31)
+    return seed
 
 
 def add_file(zf: zipfile.ZipFile, path: Path, arcname: str) -> None:

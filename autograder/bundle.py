@@ -91,7 +91,7 @@ def strip_checks(source: str, assignment: str, withheld: tuple[int, float]) -> s
 def record_fixtures(assignment: str, folder: Path) -> tuple[list[Path], tuple[int, float]]:
     """Run the visible checks on the reference, the template and every known mistake, recording what
     they take from the reference; also returns what the bundle withholds (checks, points)."""
-    from .grading import grade
+    from .grading import PRACTICE_SEED, grade
     from .sandbox import ForkServer
 
     server = ForkServer()
@@ -104,7 +104,8 @@ def record_fixtures(assignment: str, folder: Path) -> tuple[list[Path], tuple[in
             sources = [GRADER_ROOT / "reference" / f"{assignment}.py", TEMPLATE_DIR / f"{assignment}.py"]
             sources += mutated_sources(assignment, Path(tmp))
             for source in sources:
-                graded = grade(assignment, source, server, select=lambda c: c.visibility == "visible")
+                graded = grade(assignment, source, server, seed=PRACTICE_SEED,
+                               select=lambda c: c.visibility == "visible")
                 errors = [r for r in graded.results if r.outcome.diagnosis == "grader_error"]
                 if errors:
                     raise BundleError(f"{source.name}: {errors[0].check.name}: see the log above")

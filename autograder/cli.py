@@ -94,7 +94,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .assignments import load
-    from .grading import grade, start_server
+    from .grading import PRACTICE_SEED, grade, start_server
     from .report import compact, details, hidden_line, table
 
     # a student's own code on the student's own machine: confined where possible, never refused
@@ -107,8 +107,8 @@ def _check(args: argparse.Namespace) -> int:
         print("\n".join(f"  {c.name}" for c in assignment.checks if c.visibility == "visible"))
         server.close()
         return 2
-    graded = grade(args.assignment, args.path, server, select=lambda c: c.visibility == "visible" and (
-        not names or any(c.concerns(n) for n in names)))
+    graded = grade(args.assignment, args.path, server, seed=PRACTICE_SEED,
+                   select=lambda c: c.visibility == "visible" and (not names or any(c.concerns(n) for n in names)))
     server.close()
     print(compact(graded) if args.compact else table(graded))
     if args.details and details(graded):

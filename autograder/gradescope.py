@@ -53,7 +53,10 @@ def run(assignment: str, root: Path) -> int:
         server, found = start_server(assignment, [root / "submission"], also_secret=[
             root / "source", root / "results", root / "submission_metadata.json"])
         print(found.summary())
-        graded = grade(assignment, root / "submission", server, on_result=done.append)
+        seed_file = root / "source" / "SEED"
+        seed = int(seed_file.read_text()) if seed_file.exists() else secrets.randbelow(2**31)
+        print(f"inputs drawn with seed {seed} (python -m autograder grade {assignment} PATH --seed {seed})")
+        graded = grade(assignment, root / "submission", server, seed=seed, on_result=done.append)
         server.close()
         document = graded_document(graded, execution_time=time.perf_counter() - start)
         validate(document)

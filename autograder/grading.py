@@ -19,6 +19,11 @@ from .submission import NoSubmission, prepare
 from .spec import Check, Outcome, failed
 
 
+# The seed of the random inputs where students can run the checks themselves (the bundle, `check`). Gradescope
+# grades with a secret seed drawn when its zip is built, so values recorded in a bundle answer nothing there.
+PRACTICE_SEED = 20_261_123
+
+
 def secret_paths(assignment: str, submissions: list[Path]) -> list[Path]:
     """What student code must never read: the reference, the checks, the submissions and their folders."""
     checks = GRADER_ROOT / "autograder" / "assignments"
@@ -105,6 +110,7 @@ class Graded:
     notes: list[str]
     student_output: str
     seconds: float
+    seed: int = 0
 
     @property
     def score(self) -> float:
@@ -134,4 +140,4 @@ def grade(assignment_name: str, path: Path, server: ForkServer | None, *, seed: 
         results = run_checks(load(assignment_name), session, seed=seed, log=log, select=select, on_result=on_result)
     finally:
         session.close()
-    return Graded(results, notes, session.output(), time.perf_counter() - start)
+    return Graded(results, notes, session.output(), time.perf_counter() - start, seed)

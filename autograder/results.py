@@ -36,8 +36,10 @@ def gradescope_document(results: list[Result], *, execution_time: float, output:
 def graded_document(graded: Graded, *, execution_time: float | None = None) -> dict:
     """results.json for one graded submission, with how it was read as the overall output."""
     output = "\n".join([f"Graded in {graded.seconds:.1f} s."] + [f"Note: {n}" for n in graded.notes])
-    return gradescope_document(graded.results, output=output,
-                               execution_time=graded.seconds if execution_time is None else execution_time)
+    document = gradescope_document(graded.results, output=output,
+                                   execution_time=graded.seconds if execution_time is None else execution_time)
+    document["extra_data"] = {"seed": graded.seed}  # for staff: `grade --seed` reproduces these inputs
+    return document
 
 
 def failure_document(message: str, diagnosis: str = "grader_error") -> dict:

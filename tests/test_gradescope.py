@@ -24,9 +24,14 @@ def test_zip_has_the_gradescope_layout_and_only_its_own_reference(assignment, tm
 
 
 def test_reference_through_run_autograder_scores_full_marks(autograder_zip, gradescope_root):
+    from autograder.grading import PRACTICE_SEED
+
     document = run_autograder(autograder_zip, gradescope_root, {"hw6.py": REFERENCE_TEXT})
     assert document["score"] == sum(t["max_score"] for t in document["tests"]) == 48
     assert all(t["status"] == "passed" for t in document["tests"])
+    # graded on the zip's secret seed, which the student bundle (recorded on the practice seed) never saw
+    seed = int(zipfile.ZipFile(autograder_zip).read("SEED"))
+    assert document["extra_data"]["seed"] == seed != PRACTICE_SEED
     assert {t["visibility"] for t in document["tests"]} == {"visible", "hidden", "after_published"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch
 
 from autograder.assignments import ASSIGNMENTS, load, load_reference
+from autograder.grading import PRACTICE_SEED, grade
 from autograder.template import strip_solutions, template_path, MarkerError
 from autograder.assignments import reference_path
 from conftest import ROOT
@@ -17,6 +18,14 @@ def test_reference_scores_full_marks(grade_submission, assignment):
     lost = {r.check.name: r.outcome.message for r in graded.results if not r.passed}
     assert lost == {}
     assert graded.score == load(assignment).total
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("seed", [PRACTICE_SEED, 987_654_321])
+def test_reference_scores_full_marks_on_other_seeds(fork_server, assignment, seed):
+    """Gradescope grades on a secret seed drawn when its zip is built: any seed must be fair."""
+    graded = grade(assignment, ROOT / "reference" / f"{assignment}.py", fork_server, seed=seed)
+    assert {r.check.name: r.outcome.message for r in graded.results if not r.passed} == {}
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

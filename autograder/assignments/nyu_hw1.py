@@ -23,14 +23,27 @@ GRAD_KEYS = {"dW1": "W1", "db1": "b1", "dW2": "W2", "db2": "b2"}
 RTOL, ATOL = 1e-4, 1e-6
 
 
+MAX_LOGIT = 8.0  # float32's sigmoid rounds to exactly 1 near 17: the textbook BCE gradient would be 0/0
+
+
 def _problem(ctx: Context, salt: int) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
-    """A network with n=3 inputs, m=4 hidden units and K=2 outputs; targets in (0, 1)."""
+    """A network with n=3 inputs, m=4 hidden units and K=2 outputs; targets in (0, 1).
+
+    Draws are repeated until every output's pre-activation stays within
+    MAX_LOGIT for every f, so that a correct float32 solution is never
+    judged on rounding, and the hidden pre-activations have both signs, so
+    that a wrong ReLU slope shows.
+    """
     rng = ctx.rng(salt)
     shapes = {"W1": (4, 3), "b1": (4,), "W2": (2, 4), "b2": (2,)}
-    params = {k: torch.from_numpy(rng.standard_normal(s).astype(np.float32)) for k, s in shapes.items()}
-    x = torch.from_numpy(rng.standard_normal(3).astype(np.float32))
-    y = torch.from_numpy(rng.uniform(0.05, 0.95, 2).astype(np.float32))
-    return params, x, y
+    while True:
+        params = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
+        x = rng.standard_normal(3).astype(np.float32)
+        y = rng.uniform(0.05, 0.95, 2).astype(np.float32)
+        z1 = params["W1"] @ x + params["b1"]
+        if z1.max() > 0 > z1.min() and all(np.abs(params["W2"] @ z2 + params["b2"]).max() <= MAX_LOGIT
+               for z2 in (5 * np.maximum(z1, 0), np.maximum(z1, 0), np.tanh(z1))):
+            return {k: torch.from_numpy(v) for k, v in params.items()}, torch.from_numpy(x), torch.from_numpy(y)
 
 
 @expected
