@@ -23,7 +23,8 @@ HARNESS = ("__init__.py", "__main__.py", "cli.py", "spec.py", "context.py", "ans
            "symbolic.py", "grading.py", "report.py", "results.py", "results_schema.json", "submission.py",
            "notebook.py", "selfcheck.py", "fixtures.py", "safe_text.py", "sandbox/__init__.py", "sandbox/__main__.py",
            "sandbox/confine.py", "sandbox/containment.py", "sandbox/forkserver.py", "sandbox/namespaces.py",
-           "sandbox/probes.py", "sandbox/session.py", "sandbox/wire.py", "sandbox/worker.py",
+           "sandbox/probes.py", "sandbox/session.py", "sandbox/specifications.py", "sandbox/wire.py",
+           "sandbox/worker.py",
            "assignments/__init__.py")
 
 

@@ -10,6 +10,7 @@ from .assignments import ASSIGNMENTS
 UNCONFINED_HELP = ("grade even where student code cannot be confined (no namespaces, not root): it then runs as "
                    "you and can read and change what you can; see SECURITY.md")
 EXIT_REFUSED = 3
+EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,10 +122,16 @@ def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
     from .safe_text import for_terminal
     out = args.out or args.folder.with_name(args.folder.name + "-graded")
-    summary = run_batch(args.assignment, args.folder, out, jobs=args.jobs, only_failed=args.only_failed,
-                        progress=not args.no_progress, unconfined=args.unconfined)
+    summary, interrupted = run_batch(args.assignment, args.folder, out, jobs=args.jobs,
+                                     only_failed=args.only_failed, progress=not args.no_progress,
+                                     unconfined=args.unconfined)
     print(for_terminal(summary.read_text()))
     print(f"wrote {out / 'grades.csv'}, {summary} and one results.json per submission in {out / 'results'}")
+    if interrupted:
+        print(f"interrupted: the reports cover the submissions graded so far; to grade the rest, run\n"
+              f"  python -m autograder batch {args.assignment} {args.folder} -o {out} --only-failed",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     return 0
 
 

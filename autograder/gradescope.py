@@ -18,6 +18,7 @@ from pathlib import Path
 from .assignments import load
 from .grading import Result, grade, start_server
 from .spec import failed
+from .report import table
 from .results import failure_document, gradescope_document, graded_document, validate, write_atomically
 
 # Gradescope stops a submission at 10 minutes by default and then shows nothing: finish well before.
@@ -60,6 +61,7 @@ def run(assignment: str, root: Path) -> int:
         server.close()
         document = graded_document(graded, execution_time=time.perf_counter() - start)
         validate(document)
+        print(table(graded))  # for staff: Gradescope shows stdout to them only
         if graded.student_output:
             print(f"--- output of the student's code (first 4000 characters) ---\n{graded.student_output}")
     except BaseException:  # noqa: BLE001 - whatever happens, Gradescope gets a valid file

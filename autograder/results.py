@@ -23,7 +23,7 @@ def gradescope_document(results: list[Result], *, execution_time: float, output:
     """results.json for a graded submission."""
     tests = []
     for r in results:
-        test = {"name": r.check.name, "number": r.check.number, "score": r.score, "max_score": r.check.weight,
+        test = {"name": r.check.title, "number": r.check.number,  # Gradescope shows the number itself "score": r.score, "max_score": r.check.weight,
                 "status": "passed" if r.passed else "failed", "output": _clip(r.outcome.message),
                 "visibility": r.check.visibility, "tags": list(r.check.tags)}
         if r.outcome.diagnosis:
@@ -35,11 +35,23 @@ def gradescope_document(results: list[Result], *, execution_time: float, output:
 
 def graded_document(graded: Graded, *, execution_time: float | None = None) -> dict:
     """results.json for one graded submission, with how it was read as the overall output."""
-    output = "\n".join([f"Graded in {graded.seconds:.1f} s."] + [f"Note: {n}" for n in graded.notes])
+    output = "\n".join([f"Graded in {graded.seconds:.1f} s."] + _pending(graded.results)
+                       + [f"Note: {n}" for n in graded.notes])
     document = gradescope_document(graded.results, output=output,
                                    execution_time=graded.seconds if execution_time is None else execution_time)
     document["extra_data"] = {"seed": graded.seed}  # for staff: `grade --seed` reproduces these inputs
     return document
+
+
+def _pending(results: list[Result]) -> list[str]:
+    """While some checks are not shown yet, Gradescope hides the total: say what the visible ones add up to."""
+    later = [r for r in results if r.check.visibility != "visible"]
+    if not later:
+        return []
+    shown = [r for r in results if r.check.visibility == "visible"]
+    return [f"Visible checks: {sum(r.score for r in shown):g}/{sum(r.check.weight for r in shown):g}; "
+            f"{sum(r.check.weight for r in later):g} more points appear when grades are published or after "
+            "the due date."]
 
 
 def failure_document(message: str, diagnosis: str = "grader_error") -> dict:

@@ -76,6 +76,10 @@ def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, 
     """Declare a check; its docstring's first line is its title."""
     if visible not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {VISIBILITIES}")
+    if visible == "hidden" and points:
+        # Gradescope keeps hidden for tests that do not count: a hidden test with points leaves students a
+        # total that their listed tests do not add up to
+        raise ValueError(f"check {num} carries points: use after_due_date or after_published, not hidden")
 
     def declare(func: Callable) -> Callable:
         func = weight(points)(number(num)(visibility(visible)(tags(*tag)(func))))

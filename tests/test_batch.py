@@ -48,7 +48,8 @@ def flat_batch(tmp_path_factory, short_time_limits):
     (folder / "dave_hw6.py").write_text((ROOT / "reference/hw6.py").read_text().replace(
         "def output_variance(", "def output_variance(widths):\n    while True:\n        pass\n\n\ndef _unused(", 1))
     out = folder.with_name("graded")
-    summary = run_batch("hw6", folder, out, jobs=2, progress=False)
+    summary, interrupted = run_batch("hw6", folder, out, jobs=2, progress=False)
+    assert not interrupted
     return folder, out, summary
 
 
@@ -148,3 +149,37 @@ def test_a_lane_that_dies_or_sticks_costs_its_submission_only(monkeypatch, tmp_p
         validate(document)
         assert document["score"] == 0 and message in document["tests"][0]["output"]
         assert diagnoses(document) == [diagnosis]
+
+
+def test_ctrl_c_stops_every_worker_and_still_writes_the_reports(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from autograder.sandbox.confine import BASE_UID
+
+    folder = tmp_path / "hw6-submissions"
+    folder.mkdir()
+    shutil.copyfile(ROOT / "reference/hw6.py", folder / "aaa_hw6.py")
+    for name in ("bbb", "ccc", "ddd"):  # each spins in every function it defines
+        (folder / f"{name}_hw6.py").write_text("def output_variance(widths):\n    while True:\n        pass\n")
+    out = tmp_path / "out"
+    batch = subprocess.Popen([sys.executable, "-m", "autograder", "batch", "hw6", str(folder), "-o", str(out), "-j",
+                              "1", "--no-progress"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "results" / "aaa_hw6.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1.0)  # the lane is now inside bbb's hang
+    batch.send_signal(signal.SIGINT)
+    stdout, stderr = batch.communicate(timeout=60)
+    assert batch.returncode == 130, stderr
+    assert "--only-failed" in stderr and "Traceback" not in stderr
+    rows = _rows(out)
+    assert rows["aaa_hw6"]["total"] == "48" and rows["ddd_hw6"]["status"] == "missing"
+    time.sleep(0.5)
+    spinning = [e for e in os.listdir("/proc") if e.isdigit() and os.path.exists(f"/proc/{e}")
+                and BASE_UID <= os.stat(f"/proc/{e}").st_uid < BASE_UID + 2**23]
+    lanes = subprocess.run(["pgrep", "-f", "autograder.batch.lane"], capture_output=True, text=True).stdout.split()
+    assert spinning == [] and lanes == []

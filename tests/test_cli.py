@@ -43,7 +43,7 @@ def test_list_shows_assignments_with_points():
 def test_list_of_one_assignment_shows_each_check_with_points_and_visibility():
     proc = cli("list", "hw6")
     assert proc.returncode == 0
-    assert "6.2     2  hidden          solve_lsqr with more features than samples" in proc.stdout.splitlines()
+    assert "6.2     2  after_due_date  solve_lsqr with more features than samples" in proc.stdout.splitlines()
     assert proc.stdout.splitlines()[-1] == "23 checks, 48 points"
 
 

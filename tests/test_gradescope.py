@@ -32,7 +32,10 @@ def test_reference_through_run_autograder_scores_full_marks(autograder_zip, grad
     # graded on the zip's secret seed, which the student bundle (recorded on the practice seed) never saw
     seed = int(zipfile.ZipFile(autograder_zip).read("SEED"))
     assert document["extra_data"]["seed"] == seed != PRACTICE_SEED
-    assert {t["visibility"] for t in document["tests"]} == {"visible", "hidden", "after_published"}
+    assert {t["visibility"] for t in document["tests"]} == {"visible", "after_due_date", "after_published"}
+    assert "Visible checks: 37/37; 11 more points appear" in document["output"]
+    assert "Total: 48/48" in document["_log"]  # the score table, for staff
+    assert not [t for t in document["tests"] if t["name"].startswith(t["number"])]
 
 
 def test_crash_at_import_still_gives_valid_results(autograder_zip, gradescope_root):

@@ -73,6 +73,11 @@ MIDTERM = [
 HW3 = [
     ("relu_not_sigmoid", "1.3", 0, "ReLU instead of sigmoid", "relu"),
     ("layers_without_bias", "1.1", 0, "the layers have no bias", "no_bias"),
+    ("layers_without_bias", "2.1", 1, "", None),  # init_weights and train are judged on the handout's MLP
+    ("layers_without_bias", "3.1", 1, "", None),
+    ("extra_sigmoid", "1.3", 0, "output differs from the reference run with the same weights", "wrong_output"),
+    ("extra_sigmoid", "3.1", 1, "", None),
+    ("init_only_l2", "2.2", 0, "default initialisation was left in place for l1", "default_init"),
     ("no_reshape", "1.2", 1 / 3, "mat1 and mat2 shapes cannot be multiplied", "exception"),
     ("no_reshape", "1.3", 1, "", None),
     ("default_init_kept", "2.2", 0, "default initialisation was left in place", "default_init"),

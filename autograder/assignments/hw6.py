@@ -488,7 +488,7 @@ def solve_lsqr_tall(ctx: Context) -> Outcome:
     return _solve(ctx, 61, n=50, p=8)
 
 
-@check("6.2", 2, visible="hidden", tag=("ridge",))
+@check("6.2", 2, visible="after_due_date", tag=("ridge",))
 def solve_lsqr_wide(ctx: Context) -> Outcome:
     """solve_lsqr with more features than samples"""
     return _solve(ctx, 62, n=20, p=60)

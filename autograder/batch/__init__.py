@@ -12,8 +12,9 @@ __all__ = ["BatchSubmission", "find_submissions", "run_batch"]
 
 
 def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None = None,
-              only_failed: bool = False, progress: bool = True, unconfined: bool = False) -> Path:
-    """Grade every submission under ``folder`` into ``out``; returns the path of summary.md.
+              only_failed: bool = False, progress: bool = True, unconfined: bool = False) -> tuple[Path, bool]:
+    """Grade every submission under ``folder`` into ``out``; returns the path of summary.md, and whether
+    Ctrl-C interrupted the grading (the reports then cover what had finished).
 
     ``only_failed`` regrades just the submissions whose earlier result in
     ``out`` is missing, a grader error or a timeout.
@@ -30,11 +31,15 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
         todo = [row.submission for row in read_rows(submissions, results_dir) if row.status in NEEDS_REGRADE]
     lanes = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     checks: list[dict] = []
+    interrupted = False
     if todo:
         with (out / "batch.log").open("a") as log, \
                 tqdm(total=len(todo), unit="submission", disable=not progress, file=sys.stderr) as bar:
-            checks = grade_all(assignment_name, folder, todo, results_dir, lanes, log, lambda job: bar.update(1),
-                               unconfined=unconfined)
+            try:
+                checks = grade_all(assignment_name, folder, todo, results_dir, lanes, log,
+                                   lambda job: bar.update(1), unconfined=unconfined)
+            except KeyboardInterrupt:
+                interrupted = True
     if not checks:  # no lane got as far as loading the checks
         from ..assignments import load
         checks = columns(load(assignment_name).checks)
@@ -42,4 +47,4 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
     rows = read_rows(submissions, results_dir)
     write_grades(assignment, rows, out / "grades.csv")
     write_summary(assignment, rows, out)
-    return out / "summary.md"
+    return out / "summary.md", interrupted

@@ -88,6 +88,7 @@ def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], result
         index = lanes.index(lane)
         lanes[index] = start()
 
+    interrupted = False
     try:
         while queue or any(lane.job for lane in lanes):
             for lane in lanes:
@@ -114,7 +115,10 @@ def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], result
                 elif time.monotonic() >= lane.deadline:
                     fail(lane, f"grader error: grading did not finish within {SUBMISSION_SECONDS * time_scale():g} s; "
                                "regrade it with --only-failed", "timeout")
+    except KeyboardInterrupt:
+        interrupted = True  # Ctrl-C: no lane is waited for; their fork servers and workers die with them
+        raise
     finally:
         for lane in lanes:
-            lane.close() if lane.job is None else lane.kill()
+            lane.close() if lane.job is None and not interrupted else lane.kill()
     return checks

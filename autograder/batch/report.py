@@ -62,7 +62,8 @@ class Row:
         return float(self.document["score"]) if self.document else 0.0
 
     def tests(self) -> dict[str, dict]:
-        return {t["name"]: t for t in (self.document or {}).get("tests", [])}
+        """The document's tests by check number (names change with a check's wording; numbers stay)."""
+        return {str(t.get("number")): t for t in (self.document or {}).get("tests", [])}
 
 
 def read_rows(submissions: list[BatchSubmission], results_dir: Path) -> list[Row]:
@@ -85,7 +86,7 @@ def write_grades(assignment: Layout, rows: list[Row], path: Path) -> None:
         for row in rows:
             tests = row.tests()
             out.writerow([for_csv(row.submission.id), for_csv(row.submission.name), for_csv(row.submission.email),
-                          row.status, f"{row.total:g}"] + [f"{tests[c.name]['score']:g}" if c.name in tests else ""
+                          row.status, f"{row.total:g}"] + [f"{tests[c.number]['score']:g}" if c.number in tests else ""
                                                            for c in assignment.checks])
 
 
@@ -106,7 +107,7 @@ def write_summary(assignment: Layout, rows: list[Row], out: Path, *, top: int = 
     lines += ["", "## Checks, hardest first", "", "| check | points | passed | mean score |", "|---|---|---|---|"]
     per_check = []
     for c in assignment.checks:
-        got = [row.tests()[c.name] for row in graded if c.name in row.tests()]
+        got = [row.tests()[c.number] for row in graded if c.number in row.tests()]
         rate = sum(t["score"] >= t["max_score"] for t in got) / len(got) if got else 0.0
         mean = statistics.mean(t["score"] for t in got) if got else 0.0
         per_check.append((rate, c.number, f"| {c.name} | {c.weight:g} | {rate:.0%} | {mean:.2f} |"))
@@ -114,12 +115,14 @@ def write_summary(assignment: Layout, rows: list[Row], out: Path, *, top: int = 
 
     found: Counter[tuple[str, str]] = Counter()
     cause: dict[tuple[str, str], str] = {}
+    names = {c.number: c.name for c in assignment.checks}
     for row in graded:
         for test in row.document["tests"]:
             diagnosis = (test.get("extra_data") or {}).get("diagnosis")
             if diagnosis and diagnosis not in NOT_ATTEMPTED and test["score"] < test["max_score"]:
-                found[test["name"], diagnosis] += 1
-                cause.setdefault((test["name"], diagnosis), _likely_cause(test.get("output", "")))
+                name = names.get(str(test.get("number")), str(test.get("name")))
+                found[name, diagnosis] += 1
+                cause.setdefault((name, diagnosis), _likely_cause(test.get("output", "")))
     lines += ["", "## Most frequent diagnoses", "",
               "Known mistakes, timeouts and crashes; names not attempted are left out (their checks score 0 "
               "in grades.csv).", ""]

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from . import wire
+from .specifications import SPECIFICATIONS
 
 Phase = Callable[[str], None]
 
@@ -166,9 +167,14 @@ def _load(obj: nn.Module, state: dict) -> None:
 
 
 def probe_module_call(module: types.ModuleType, req: dict, phase: Phase) -> dict:
-    """Build ``name()``, load the given weights if any, call ``function(model, *args)``; report the
-    result and the weights afterwards (for init_weights- and train-like functions)."""
-    obj = _construct(module, req["name"], req["seed"], phase)
+    """Build ``name()`` (the handout's own model when ``name`` is a specification), load the given
+    weights if any, call ``function(model, *args)``; report the result and the weights afterwards (for
+    init_weights- and train-like functions)."""
+    if req["name"] in SPECIFICATIONS:
+        torch.manual_seed(req["seed"])
+        obj = SPECIFICATIONS[req["name"]]()
+    else:
+        obj = _construct(module, req["name"], req["seed"], phase)
     if req.get("state") is not None:
         obj.load_state_dict(req["state"])
     fn = _lookup(module, req["function"])
