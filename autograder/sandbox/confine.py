@@ -69,6 +69,8 @@ def confine(workdir: str, limits: Limits, uid: int | None, isolate: dict | None)
     else:  # the grader's own account: leave room for what it already runs
         _limit(resource.RLIMIT_NPROC, _tasks_of(os.geteuid()) + limits.processes)
     if isolate is not None:
+        # the keeper keeps its credentials, so this holds: it dies with the fork server, and its child with it
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         namespaces.enter(workdir, uid=uid, **isolate)
     else:
         if uid is not None:
