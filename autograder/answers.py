@@ -10,7 +10,9 @@ from typing import Any
 from .compare import describe
 from .sandbox.wire import SympyText
 from .spec import Outcome, failed, passed
-from .symbolic import AnswerError, Symbols, equivalent, parse_answer, shown
+from .symbolic import AnswerError, Symbols, UnknownName, equivalent, parse_answer, shown
+
+MAX_EXTRA_NAMES = 3
 
 Diagnoses = dict[Any, tuple[str, str]]  # wrong answer -> (likely cause, diagnosis code)
 
@@ -48,6 +50,8 @@ def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols =
         return failed(f"{name} should be a formula as a string (or a number), got {describe(got)}", "wrong_type")
     try:
         answer = parse_answer(text, symbols)
+    except UnknownName as exc:
+        return _depends_on_other_names(name, text, symbols, exc)
     except AnswerError as exc:
         return failed(f"{name} could not be read: {exc}", "unreadable")
     want = parse_answer(expected, symbols)
@@ -59,3 +63,21 @@ def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols =
         if equivalent(answer, parse_answer(wrong, symbols)).equivalent:
             return failed(f"{name} is not equivalent to the expected answer ({echo})\n  likely cause: {cause}", code)
     return failed(f"{name} is not equivalent to the expected answer ({echo}): {verdict.message}", "wrong_value")
+
+
+def _depends_on_other_names(name: str, text: str, symbols: Symbols, unknown: UnknownName) -> Outcome:
+    """An answer that reads fine once its undeclared names are symbols: it depends on what the answer does not."""
+    extra, first = [unknown.name], unknown
+    while len(extra) <= MAX_EXTRA_NAMES:
+        try:
+            answer = parse_answer(text, Symbols(symbols.names + tuple(extra), symbols.positive_integers))
+        except UnknownName as again:
+            extra.append(again.name)
+            continue
+        except AnswerError:
+            break
+        depends = f"depends on {', '.join(symbols.names)} only" if symbols.names else "is a constant"
+        return failed(f"{name} is not right: we read your answer as {shown(answer)}, which depends on "
+                      f"{', '.join(extra)}; the answer {depends} (write products with *, e.g. n*m, not nm)",
+                      "wrong_value")
+    return failed(f"{name} could not be read: {first}", "unreadable")

@@ -41,6 +41,14 @@ class AnswerError(ValueError):
     """The answer cannot be read; the message says why, for the student."""
 
 
+class UnknownName(AnswerError):
+    """The answer uses a name it may not; ``name`` says which."""
+
+    def __init__(self, message: str, name: str):
+        super().__init__(message)
+        self.name = name
+
+
 @dataclass(frozen=True)
 class Symbols:
     """The symbols an answer may use; ``positive_integers`` are widths and counts."""
@@ -123,8 +131,8 @@ class _Builder:
             if node.id in CONSTANTS:
                 return CONSTANTS[node.id]
             allowed = ", ".join(self.table) or "no symbols"
-            raise AnswerError(f"unknown name {node.id!r} (this answer may use {allowed}; "
-                              "write products with *, e.g. n*m, not nm)")
+            raise UnknownName(f"unknown name {node.id!r} (this answer may use {allowed}; "
+                              "write products with *, e.g. n*m, not nm)", node.id)
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
             value = self.build(node.operand)
             return -value if isinstance(node.op, ast.USub) else value

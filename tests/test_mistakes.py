@@ -53,6 +53,9 @@ DL_HW2 = [
     ("one_output_path", "2.1", 3 / 7, "each hidden unit feeds both outputs", "one_output_path"),
     ("one_output_path", "2.2", 9 / 21, "each hidden unit feeds both outputs", "one_output_path"),
     ("bias_not_summed", "2.1", 5 / 7, "the sum over both uses", "bias_not_summed"),
+    # the published sample solution's own variant: b2's gradient through one output only
+    ("b2_through_one_output", "2.1", 5 / 7, "the sum over both uses", "bias_not_summed"),
+    ("b2_through_one_output", "2.2", 15 / 21, "the sum over both uses", "bias_not_summed"),
     ("vgg16_counts", "3.1", 0, "VGG-16 has 16 layers with parameters", "vgg16"),
     ("vgg16_counts", "3.2", 0, "those are VGG-16's numbers", "vgg16"),
     ("vgg_no_biases", "3.1", 3 / 11, "(the biases are left out)", "forgot_biases"),
@@ -63,6 +66,7 @@ MIDTERM = [
     ("signsgd_with_eps", "1.2", 0, "eps = 0, so that g / sqrt(g^2) = sign(g)", "wrong_value"),
     ("conv_all_channels", "2.2", 0, "only the diagonal of the channel axis", "off_diagonal"),
     ("conv_corner", "2.2", 0, "belongs at the centre (1, 1)", "off_centre"),
+    ("conv_loop_from_one", "2.2", 0, "all zero for channel 0", "missing_channel"),
     ("last_weights_move", "3.1", 0, "A_L never moves", "a_l_moves"),
     ("limit_is_sum", "3.2", 0, "that is the sum", "sum"),
     ("he_without_half", "4.2", 0, "the ReLU halves the second moment", "no_half"),

@@ -77,3 +77,10 @@ def test_formula_verdict_names_a_listed_mistake():
     assert outcome.fraction == 0 and outcome.diagnosis == "loose" and "we read your answer as 1" in outcome.message
     assert formula("X", sympy.Rational(1, 4), "1/4").fraction == 0  # a bare SymPy object never reaches here
     assert formula("X", 0.25, "1/4").fraction == 1
+
+
+def test_an_answer_with_another_name_is_read_and_told_what_it_depends_on():
+    outcome = formula("CE_LIMIT", "log(k)", "0")
+    assert outcome.diagnosis == "wrong_value"
+    assert "we read your answer as log(k), which depends on k; the answer is a constant" in outcome.message
+    assert formula("CE_LIMIT", "a+b+c+d+e", "0").diagnosis == "unreadable"  # too many names: not an answer

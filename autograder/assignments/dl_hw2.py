@@ -87,10 +87,13 @@ def _known_step_mistake(problem: dict, expected: dict, got: dict) -> tuple[str, 
         return ("dE/dh_i takes only the path through o_i; each hidden unit feeds both outputs, so "
                 "dE/dh_i = sum_k w_ik delta_o_k", "one_output_path")
     delta_h = np.array([w[6] * delta_o[0] + w[7] * delta_o[1], w[8] * delta_o[0] + w[9] * delta_o[1]]) * h * (1 - h)
-    first_use = np.array([delta_h[0], delta_o[0]])
-    if isinstance(grad_b, np.ndarray) and grad_b.shape == (2,) and matches(first_use, grad_b, rtol=1e-7, atol=1e-12):
-        return ("a shared bias is used by both units of its layer, so its gradient is the sum over both uses",
-                "bias_not_summed")
+    # each bias through all its uses (right), or through one of them only (the mistake, in any combination)
+    b1_ways, b2_ways = (delta_h.sum(), delta_h[0], delta_h[1]), (delta_o.sum(), delta_o[0], delta_o[1])
+    variants = [np.array([b1, b2]) for i, b1 in enumerate(b1_ways) for j, b2 in enumerate(b2_ways) if i or j]
+    if isinstance(grad_b, np.ndarray) and grad_b.shape == (2,) and any(
+            matches(v, grad_b, rtol=1e-7, atol=1e-12) for v in variants):
+        return ("a shared bias is used by both units of its layer, so its gradient is the sum over both uses "
+                "(b1 through h1 and h2, b2 through o1 and o2)", "bias_not_summed")
     return None
 
 

@@ -142,7 +142,12 @@ def _filter_case(ctx: Context, C: int) -> Outcome:
     if C > 1 and np.any(off_diagonal):
         return failed(f"{message}\n  likely cause: weight[c, c'] must be zero for c != c': only the diagonal of "
                       "the channel axis may be nonzero, or each output channel mixes the inputs", "off_diagonal")
-    if weight[0, 0, 1, 1] != 1:
+    empty = [c for c in range(C) if not weight[c, c].any()]
+    if empty:
+        return failed(f"{message}\n  likely cause: the filter weight[c, c] is all zero for channel"
+                      f"{'s' if len(empty) > 1 else ''} {', '.join(map(str, empty))}, so that channel comes out as "
+                      "0; every channel needs its own 1 (does a loop skip channel 0?)", "missing_channel")
+    if any(weight[c, c, 1, 1] != 1 and np.count_nonzero(weight[c, c]) == 1 for c in range(C)):
         return failed(f"{message}\n  likely cause: the single 1 of each diagonal filter belongs at the centre "
                       "(1, 1); elsewhere it shifts the image", "off_centre")
     return failed(message)
@@ -247,7 +252,9 @@ def nin_nonzero(ctx: Context) -> Outcome:
 def nin_shift(ctx: Context) -> Outcome:
     """NIN_SHIFT_EXACT"""
     return truth_value("NIN_SHIFT_EXACT", ctx.value("NIN_SHIFT_EXACT").value, REF.NIN_SHIFT_EXACT,
-                       "max pooling with stride and the borders break exact shift equivariance for a shift of 4")
+                       "a shift of 4 is a multiple of the total stride (2 x 2), so the pools alone would allow it, "
+                       "but the zero padding at the border and the last pooling window, which ceil_mode clips at "
+                       "the edge, see different pixels once the image moves, so the outputs differ")
 
 
 def _parameter_name(name: object) -> str | None:
