@@ -86,8 +86,9 @@ def mismatch(expected: np.ndarray, got: np.ndarray, *, rtol: float, atol: float)
              f"largest difference at {_index(worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g} "
              f"(abs error {diff[worst]:.3g}, rel error {rel[worst]:.3g})"]
     if expected.size > 1:
-        lines.append(f"expected {_preview(expected)}")
-        lines.append(f"got      {_preview(got)}")
+        at = int(np.ravel_multi_index(worst, diff.shape)) if diff.ndim else 0
+        lines.append(f"expected {_preview(expected, at)}")
+        lines.append(f"got      {_preview(got, at)}")
     return "\n".join(lines)
 
 
@@ -96,10 +97,14 @@ def _index(index: Any) -> str:
     return "[" + ", ".join(map(str, index)) + "]" if index else "the scalar"
 
 
-def _preview(array: np.ndarray, count: int = 6) -> str:
+def _preview(array: np.ndarray, at: int, count: int = 6) -> str:
+    """A few entries of the flattened array around entry ``at`` (the largest difference), not merely the
+    first ones, which are often zeros."""
     flat = array.ravel()
-    shown = ", ".join(f"{v:.5g}" for v in flat[:count])
-    return f"[{shown}{', ...' if flat.size > count else ''}] (shape {array.shape})"
+    start = max(0, min(at - count // 2, flat.size - count))
+    shown = ", ".join(f"{v:.5g}" for v in flat[start:start + count])
+    before, after = ("..., " if start else ""), (", ..." if start + count < flat.size else "")
+    return f"[{before}{shown}{after}] (flat entries {start}..{min(start + count, flat.size) - 1} of shape {array.shape})"
 
 
 def matches(expected: Any, got: np.ndarray, *, rtol: float, atol: float) -> bool:

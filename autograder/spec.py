@@ -43,13 +43,20 @@ def partial(fraction: float, message: str, diagnosis: str | None = None) -> Outc
 
 
 def share_of_cases(cases: list[tuple[str, Outcome]]) -> Outcome:
-    """Partial credit for the share of cases passed, explained by the first failure."""
+    """Partial credit for the share of cases passed, explained by the first failure and by every other
+    known cause among the failures (a later case may show a mistake the first one hides)."""
     failures = [(label, o) for label, o in cases if o.fraction < 1.0]
     if not failures:
         return passed()
     label, first = failures[0]
-    summary = f"{len(cases) - len(failures)} of {len(cases)} cases correct; first failure, {label}:\n{first.message}"
-    return partial((len(cases) - len(failures)) / len(cases), summary, first.diagnosis)
+    lines = [f"{len(cases) - len(failures)} of {len(cases)} cases correct; first failure, {label}:", first.message]
+    told = {first.diagnosis}
+    for other_label, other in failures[1:]:
+        cause = next((line.strip() for line in other.message.splitlines() if "likely cause:" in line), None)
+        if cause and other.diagnosis not in told:
+            told.add(other.diagnosis)
+            lines.append(f"also, in {other_label}: {cause}")
+    return partial((len(cases) - len(failures)) / len(cases), "\n".join(lines), first.diagnosis)
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ NYU_HW1 = [
     ("mse_without_two", "2.1", 0, "is 2 (y_hat - y), not (y_hat - y)", "mse_factor"),
     ("mse_without_two", "2.2", 1, "", None),
     ("bce_summed", "2.2", 0, "averaged over the K = 2 outputs", "bce_not_averaged"),
+    # two mistakes: the first failing case shows one, and the other's cause is told as well
+    ("slope_one_and_bce_summed", "2.2", 0, "also, in f = 'relu', g = 'sigmoid': likely cause: the cross-entropy",
+     None),
     ("forward_plain_relu", "1.1", 4 / 6, "f = '5relu' is 5 ReLU(z)", "five_relu_forward"),
     ("updates_params_in_place", "2.3", 0, "modified params['W1'] in place", "modified_input"),
 ]
