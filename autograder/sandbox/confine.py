@@ -17,6 +17,7 @@ import ctypes
 import os
 import resource
 import signal
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -143,13 +144,16 @@ def processes_of(uid: int) -> list[int]:
     return found
 
 
-def kill_all_processes_of(uid: int, attempts: int = 20) -> None:
-    """SIGKILL every process of ``uid`` (this grader's own sandbox uid), from a throwaway child.
+def kill_all_processes_of(uid: int, seconds: float = 10.0) -> None:
+    """SIGKILL every process of ``uid`` (this grader's own sandbox uid), from a throwaway child, and
+    wait until they are gone.
 
     Catches what a student started with setsid or double fork, which a
-    process-group kill misses; repeated while a fork raced with the kill.
+    process-group kill misses; repeated while a fork raced with the kill or
+    a killed process is still exiting (on a busy machine that takes a while).
     """
-    for _ in range(attempts):
+    deadline = time.monotonic() + seconds
+    while True:
         pid = os.fork()
         if pid == 0:
             try:
@@ -160,5 +164,6 @@ def kill_all_processes_of(uid: int, attempts: int = 20) -> None:
             finally:
                 os._exit(0)
         os.waitpid(pid, 0)
-        if not processes_of(uid):
+        if not processes_of(uid) or time.monotonic() > deadline:
             return
+        time.sleep(0.01)
