@@ -128,3 +128,21 @@ def student_visible(document: dict) -> str:
     return document["output"] + "".join(t["name"] + t.get("output", "") for t in document["tests"])
 
 
+
+
+def orphaned_student_processes() -> list[int]:
+    """Live processes of a sandbox uid whose fork server is gone: student code that outlived its grader.
+
+    As root each fork server's workers run as BASE_UID + its pid, so graders still running (another test
+    session, a TA's batch) are told apart from leftovers.
+    """
+    from autograder.sandbox.confine import BASE_UID, processes_of
+
+    uids = set()
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            uids.add(os.stat(f"/proc/{entry}").st_uid)
+        except OSError:
+            continue
+    orphaned = [uid for uid in uids if BASE_UID <= uid < BASE_UID + 2**23 and not os.path.exists(f"/proc/{uid - BASE_UID}")]
+    return [pid for uid in orphaned for pid in processes_of(uid)]

@@ -157,7 +157,7 @@ def test_ctrl_c_stops_every_worker_and_still_writes_the_reports(tmp_path):
     import sys
     import time
 
-    from autograder.sandbox.confine import BASE_UID, processes_of
+    from conftest import orphaned_student_processes
 
     folder = tmp_path / "hw6-submissions"
     folder.mkdir()
@@ -179,7 +179,7 @@ def test_ctrl_c_stops_every_worker_and_still_writes_the_reports(tmp_path):
     rows = _rows(out)
     assert rows["aaa_hw6"]["total"] == "48" and rows["ddd_hw6"]["status"] == "missing"
     time.sleep(0.5)
-    uids = {os.stat(f"/proc/{e}").st_uid for e in os.listdir("/proc") if e.isdigit() and os.path.exists(f"/proc/{e}")}
-    spinning = [pid for uid in uids if BASE_UID <= uid < BASE_UID + 2**23 for pid in processes_of(uid)]
-    lanes = subprocess.run(["pgrep", "-f", "autograder.batch.lane"], capture_output=True, text=True).stdout.split()
+    spinning = orphaned_student_processes()
+    lanes = subprocess.run(["pgrep", "-f", f"autograder.batch.lane hw6 {out}"], capture_output=True,
+                           text=True).stdout.split()
     assert spinning == [] and lanes == []

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_autograder, student_visible
+from conftest import ROOT, orphaned_student_processes, run_autograder, student_visible
 
 CORPUS = Path(__file__).resolve().parent / "hostile" / "hw6"
 CASES = sorted(p.stem if p.is_file() else p.name for p in CORPUS.iterdir())
@@ -95,14 +95,6 @@ def tree_digest_of_zip(path: Path) -> str:
     return digest.hexdigest()
 
 
-def sandbox_processes() -> list[int]:
-    """Live processes of any grader's sandbox account (as root, each fork server has a uid of its own)."""
-    from autograder.sandbox.confine import BASE_UID, processes_of
-
-    uids = {os.stat(f"/proc/{e}").st_uid for e in os.listdir("/proc") if e.isdigit() and os.path.exists(f"/proc/{e}")}
-    return [pid for uid in uids if BASE_UID <= uid < BASE_UID + 2**23 for pid in processes_of(uid)]
-
-
 @pytest.mark.parametrize("name, mode", RUNS, ids=[f"{n}-{m}" for n, m in RUNS])
 def test_hostile_submission(name, mode, canary_zip, gradescope_root):
     expect, files = load_case(name)
@@ -140,5 +132,5 @@ def test_hostile_submission(name, mode, canary_zip, gradescope_root):
     assert tree_digest(gradescope_root / "source") == tree_digest_of_zip(canary_zip)
     assert not Path("/tmp/pwned_by_reduce").exists()
     if os.geteuid() == 0:
-        assert sandbox_processes() == [], "a student process outlived the grading"
+        assert orphaned_student_processes() == [], "a student process outlived the grading"
     assert elapsed < 120, f"{name} took {elapsed:.0f} s"
