@@ -2,25 +2,32 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
 from .assignments import ASSIGNMENTS
 
+EXIT_CODES = """exit status: 0 graded (whatever the score); 2 a usage error (unknown assignment, missing folder,
+two submissions for one student); 3 refused, student code could not be confined; 4 nothing could be
+graded (no submission found, or it could not even be imported); 130 interrupted (batch: reports written)"""
 UNCONFINED_HELP = ("grade even where student code cannot be confined (no namespaces, not root): it then runs as "
                    "you and can read and change what you can; see SECURITY.md")
-EXIT_REFUSED = 3
+EXIT_USAGE, EXIT_REFUSED, EXIT_UNGRADABLE = 2, 3, 4
 EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
+UNGRADABLE = {"no_submission", "import_failed"}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__, epilog=EXIT_CODES)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade one submission and print the score table")
     grade.add_argument("assignment", choices=ASSIGNMENTS)
     grade.add_argument("path", type=Path, help="a .py or .ipynb file, or a folder holding one")
-    grade.add_argument("--json", type=Path, metavar="OUT", help="also write Gradescope's results.json here")
+    grade.add_argument("--json", metavar="OUT", help="also write Gradescope's results.json to OUT ('-': standard "
+                                                     "output, with the table on standard error)")
     grade.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
     grade.add_argument("--details", action="store_true", help="print every lost point's full message")
     grade.add_argument("--unsafe-in-process", action="store_true",
@@ -71,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     except ContainmentError as refusal:
         print(refusal, file=sys.stderr)
         return EXIT_REFUSED
+    except UsageError as mistake:
+        print(f"{parser.prog} {args.command}: {mistake}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -81,16 +91,20 @@ def _grade(args: argparse.Namespace) -> int:
     server = None if args.unsafe_in_process else start_server(args.assignment, [args.path],
                                                               unconfined=args.unconfined)[0]
     graded = grade(args.assignment, args.path, server, seed=args.seed)
-    print(table(graded))
+    if server is not None:
+        server.close()
+    shown = sys.stderr if args.json == "-" else sys.stdout
+    print(table(graded), file=shown)
     if args.details and details(graded):
-        print("\n" + details(graded))
+        print("\n" + details(graded), file=shown)
     if args.json:
         document = graded_document(graded)
         validate(document)
-        write_atomically(document, args.json)
-    if server is not None:
-        server.close()
-    return 0
+        if args.json == "-":
+            print(json.dumps(document, indent=1))
+        else:
+            write_atomically(document, Path(args.json))
+    return EXIT_UNGRADABLE if {r.outcome.diagnosis for r in graded.results} <= UNGRADABLE else 0
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -120,11 +134,18 @@ def _check(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
+    from .batch.inputs import DuplicateIds
     from .safe_text import for_terminal
+
+    if not args.folder.is_dir():
+        raise UsageError(f"{args.folder} is not a folder of submissions")
     out = args.out or args.folder.with_name(args.folder.name + "-graded")
-    summary, interrupted = run_batch(args.assignment, args.folder, out, jobs=args.jobs,
-                                     only_failed=args.only_failed, progress=not args.no_progress,
-                                     unconfined=args.unconfined)
+    try:
+        summary, interrupted = run_batch(args.assignment, args.folder, out, jobs=args.jobs,
+                                         only_failed=args.only_failed, progress=not args.no_progress,
+                                         unconfined=args.unconfined)
+    except DuplicateIds as clash:
+        raise UsageError(str(clash)) from None
     print(for_terminal(summary.read_text()))
     print(f"wrote {out / 'grades.csv'}, {summary} and one results.json per submission in {out / 'results'}")
     if interrupted:
@@ -170,6 +191,18 @@ def _list(args: argparse.Namespace) -> int:
 def _gradescope(args: argparse.Namespace) -> int:
     from .gradescope import run
     return run(args.assignment, args.root)
+
+
+class UsageError(ValueError):
+    """A mistake in how the command was called: said in one line, with no traceback."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("mathdnn-autograder")
+    except PackageNotFoundError:  # run from a bundle or a checkout that was not installed
+        return "(not installed)"
 
 
 COMMANDS = {"grade": _grade, "check": _check, "batch": _batch, "build": _build, "bundle": _bundle,

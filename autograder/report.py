@@ -1,6 +1,7 @@
 """The score table printed for TAs and students."""
 from __future__ import annotations
 
+import shutil
 import textwrap
 
 from .assignments import Assignment
@@ -10,18 +11,25 @@ from .safe_text import for_terminal
 STATUS = {True: "passed", False: "FAILED"}
 
 
-def table(graded: Graded) -> str:
-    """One row per check (number, title, points, status, first line of the message) and the total."""
+def table(graded: Graded, width: int | None = None) -> str:
+    """One row per check (number, title, points, status, the first line of the message, wrapped to the
+    terminal's ``width``) and the total; the likely cause under a failed row."""
+    width = width or shutil.get_terminal_size((120, 24)).columns
     rows = [(r.check.number, r.check.title, f"{r.score:g}/{r.check.weight:g}", STATUS[r.passed],
              (r.outcome.message.splitlines() or [""])[0]) for r in graded.results]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(("#", "check", "points", "status"))]
+    lead = sum(widths) + 8
+    room = max(30, width - lead - 2)
     lines = [f"{'#':<{widths[0]}}  {'check':<{widths[1]}}  {'points':>{widths[2]}}  {'status':<{widths[3]}}  message"]
     for row, result in zip(rows, graded.results):
+        message = textwrap.wrap(row[4], room) or [""]
         lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:<{widths[3]}}  "
-                     f"{row[4][:100]}")
+                     f"{message[0]}")
+        lines.extend(" " * (lead + 2) + more for more in message[1:])
         cause = likely_cause(result.outcome.message)
         if cause and not result.passed:
-            lines.append(textwrap.fill(cause, width=110, initial_indent=" " * 7, subsequent_indent=" " * 9))
+            lines.append(textwrap.fill(cause, width=max(60, width - 2), initial_indent=" " * 7,
+                                       subsequent_indent=" " * 9))
     total = sum(r.check.weight for r in graded.results)
     lines.append(f"\nTotal: {graded.score:g}/{total:g}   [{graded.seconds:.1f} s]")
     lines.extend(f"note: {n}" for n in graded.notes)

@@ -67,3 +67,28 @@ def test_two_graders_at_once_each_get_their_own_exact_scores(tmp_path):
               for run in runs]
     # the hang costs relu, and what calls it: random_features and double descent
     assert [t.split()[1] for t in totals] == ["40/48", "48/48", "36/48"]
+
+
+def test_exit_statuses_and_standard_output_follow_the_documented_conventions(tmp_path):
+    assert cli("--version").stdout.startswith("python -m autograder ")
+    nothing = cli("grade", "hw6", str(tmp_path / "missing"))
+    assert nothing.returncode == 4 and "does not exist" in nothing.stdout
+    (tmp_path / "a_hw6.py").write_text("")
+    (tmp_path / "a_hw6.ipynb").write_text("{}")
+    clash = cli("batch", "hw6", str(tmp_path), "--no-progress")
+    assert clash.returncode == 2 and "share the id 'a_hw6'" in clash.stderr and "Traceback" not in clash.stderr
+    assert cli("batch", "hw6", str(tmp_path / "nowhere")).returncode == 2
+    as_json = cli("grade", "hw6", "reference/hw6.py", "--json", "-")
+    assert as_json.returncode == 0 and json.loads(as_json.stdout)["score"] == 48 and "Total: 48/48" in as_json.stderr
+
+
+def test_the_table_fits_the_terminal_and_wraps_words():
+    from autograder.grading import Graded, Result
+    from autograder.report import table
+    from autograder.spec import Check, failed
+
+    check = Check("1.1", "a check", 1.0, "visible", (), False, lambda ctx: None)
+    message = "word " * 40 + "\n  likely cause: " + "because " * 20
+    text = table(Graded([Result(check, failed(message), 0.0)], [], "", 0.1), width=80)
+    assert all(len(line) <= 80 for line in text.splitlines())
+    assert all(not line.endswith("wor") for line in text.splitlines())

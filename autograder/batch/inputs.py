@@ -11,6 +11,10 @@ METADATA = "submission_metadata.yml"
 GRADABLE = (".py", ".ipynb")
 
 
+class DuplicateIds(ValueError):
+    """Two submissions of a folder would get the same id."""
+
+
 @dataclass(frozen=True)
 class BatchSubmission:
     """One submission of a batch: a stable id, where it is, and who sent it."""
@@ -42,7 +46,7 @@ def find_submissions(folder: Path) -> list[BatchSubmission]:
     ids = [s.id for s in found]
     clashes = sorted({i for i in ids if ids.count(i) > 1})
     if clashes:
-        raise ValueError(f"two submissions would share the id {clashes[0]!r} (e.g. a .py and an .ipynb); "
+        raise DuplicateIds(f"two submissions would share the id {clashes[0]!r} (e.g. a .py and an .ipynb); "
                          "keep one of them")
     return found
 
