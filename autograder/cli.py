@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("-j", "--jobs", type=int, default=None, help="submissions graded at once (default: all cores)")
     batch.add_argument("-o", "--out", type=Path, default=None, help="where results go (default: FOLDER-graded)")
     batch.add_argument("--only-failed", action="store_true",
-                       help="regrade only the submissions whose result in OUT is missing, a grader error or a timeout")
+                       help="regrade only the submissions whose result in OUT is missing or a failure of the grader")
+    batch.add_argument("--only", action="append", metavar="ID",
+                       help="regrade only this submission (repeatable); the reports still cover everyone")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     batch.add_argument("--unconfined", action="store_true", help=UNCONFINED_HELP)
 
@@ -134,7 +136,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
-    from .batch.inputs import DuplicateIds
+    from .batch.inputs import DuplicateIds, UnknownIds
     from .safe_text import for_terminal
 
     if not args.folder.is_dir():
@@ -142,10 +144,10 @@ def _batch(args: argparse.Namespace) -> int:
     out = args.out or args.folder.with_name(args.folder.name + "-graded")
     try:
         summary, interrupted = run_batch(args.assignment, args.folder, out, jobs=args.jobs,
-                                         only_failed=args.only_failed, progress=not args.no_progress,
-                                         unconfined=args.unconfined)
-    except DuplicateIds as clash:
-        raise UsageError(str(clash)) from None
+                                         only_failed=args.only_failed, only=args.only,
+                                         progress=not args.no_progress, unconfined=args.unconfined)
+    except (DuplicateIds, UnknownIds) as mistake:
+        raise UsageError(str(mistake)) from None
     print(for_terminal(summary.read_text()))
     print(f"wrote {out / 'grades.csv'}, {summary} and one results.json per submission in {out / 'results'}")
     if interrupted:

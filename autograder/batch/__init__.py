@@ -5,19 +5,20 @@ import os
 import sys
 from pathlib import Path
 
-from .inputs import BatchSubmission, find_submissions
+from .inputs import BatchSubmission, UnknownIds, find_submissions
 from .report import NEEDS_REGRADE, Column, Layout, columns, read_rows, write_grades, write_summary
 
 __all__ = ["BatchSubmission", "find_submissions", "run_batch"]
 
 
-def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None = None,
-              only_failed: bool = False, progress: bool = True, unconfined: bool = False) -> tuple[Path, bool]:
+def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None = None, only_failed: bool = False,
+              only: list[str] | None = None, progress: bool = True, unconfined: bool = False) -> tuple[Path, bool]:
     """Grade every submission under ``folder`` into ``out``; returns the path of summary.md, and whether
     Ctrl-C interrupted the grading (the reports then cover what had finished).
 
     ``only_failed`` regrades just the submissions whose earlier result in
-    ``out`` is missing, a grader error or a timeout.
+    ``out`` is missing or a failure of the grader; ``only`` just the given
+    ids. The reports always cover the whole folder.
     """
     from tqdm import tqdm
 
@@ -29,6 +30,11 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
     todo = submissions
     if only_failed:
         todo = [row.submission for row in read_rows(submissions, results_dir) if row.status in NEEDS_REGRADE]
+    if only:
+        unknown = sorted(set(only) - {s.id for s in submissions})
+        if unknown:
+            raise UnknownIds(f"no submission has the id {', '.join(unknown)} (ids are listed in grades.csv)")
+        todo = [s for s in todo if s.id in only]
     lanes = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     checks: list[dict] = []
     interrupted = False

@@ -15,6 +15,10 @@ class DuplicateIds(ValueError):
     """Two submissions of a folder would get the same id."""
 
 
+class UnknownIds(ValueError):
+    """An id asked for is not one of the folder's submissions."""
+
+
 @dataclass(frozen=True)
 class BatchSubmission:
     """One submission of a batch: a stable id, where it is, and who sent it."""

@@ -114,7 +114,7 @@ def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], result
                         lane.job, lane.deadline = None, float("inf")
                 elif time.monotonic() >= lane.deadline:
                     fail(lane, f"grader error: grading did not finish within {SUBMISSION_SECONDS * time_scale():g} s; "
-                               "regrade it with --only-failed", "timeout")
+                               "regrade it with --only-failed", "grader_timeout")
     except KeyboardInterrupt:
         interrupted = True  # Ctrl-C: no lane is waited for; their fork servers and workers die with them
         raise

@@ -13,7 +13,8 @@ from ..safe_text import for_csv, for_markdown
 from ..results import diagnoses
 from .inputs import BatchSubmission
 
-NEEDS_REGRADE = ("missing", "grader error", "timeout")
+# A student's own code timing out is a graded result; only the grader's failures are worth a regrade.
+NEEDS_REGRADE = ("missing", "grader error", "grader timeout")
 # Diagnoses that say a name was not attempted or could not be reached, rather than a mistake in it.
 NOT_ATTEMPTED = ("not_implemented", "missing", "no_submission", "import_failed")
 
@@ -51,11 +52,16 @@ class Row:
 
     @property
     def status(self) -> str:
-        """graded, or why the result cannot be trusted as it is: missing, grader error, timeout."""
+        """graded, or why the result cannot be trusted as it is: missing, grader error, grader timeout (the
+        lane did not finish); a submission whose own code timed out is graded, and noted as such."""
         if self.document is None:
             return "missing"
         found = diagnoses(self.document)
-        return "grader error" if "grader_error" in found else "timeout" if "timeout" in found else "graded"
+        if "grader_error" in found:
+            return "grader error"
+        if "grader_timeout" in found:
+            return "grader timeout"
+        return "graded (a timeout)" if "timeout" in found else "graded"
 
     @property
     def total(self) -> float:
