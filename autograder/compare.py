@@ -13,6 +13,20 @@ import numpy as np
 from .sandbox.wire import ArrayInfo, Opaque, SympyText
 
 
+LOW_PRECISION = ("float32", "float16", "bfloat16")
+# float32 rounding in a small solve or sum stays below 1e-6 relative; every known wrong variant differs by
+# more than 1e-3 (the product formula of output_variance by 7e-3, a doubled lamda by 4e-3 at the least)
+FLOAT32_RTOL, FLOAT32_ATOL = 1e-5, 1e-6
+
+
+def at_precision(rtol: float, atol: float, infos: list[ArrayInfo]) -> tuple[float, float, str]:
+    """Tolerances for a student value: float32 rounding anywhere in its computation is allowed, whatever
+    dtype it comes back in (np.eye and friends upcast); a value that is float32 gets a note saying so."""
+    low = sorted({i.dtype for i in infos if i.dtype in LOW_PRECISION})
+    note = f"compared at float32 precision: your value is {low[0]}" if low else ""
+    return max(rtol, FLOAT32_RTOL), max(atol, FLOAT32_ATOL), note
+
+
 class WrongType(ValueError):
     """A returned value that is not usable as the array or number asked for."""
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from .compare import as_array
+from .compare import as_array, at_precision
 from .sandbox import Session, StudentFailure
 from .sandbox import wire
 
@@ -18,6 +18,10 @@ class Returned:
     value: Any
     arrays: list[wire.ArrayInfo] = field(default_factory=list)
     mutated: list[str] = field(default_factory=list)
+
+    def tolerance(self, rtol: float, atol: float) -> tuple[float, float, str]:
+        """``rtol`` and ``atol``, loosened to float32 precision if the student's value is float32 (with a note)."""
+        return at_precision(rtol, atol, self.arrays)
 
     def array(self, path: str = "", *, lib: str = "numpy", dtype: str = "float64") -> tuple[np.ndarray, list[str]]:
         """The value (or the part at ``path``) as an array, with conversion notes."""

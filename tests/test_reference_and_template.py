@@ -83,3 +83,51 @@ def test_double_descent_mistake_model_without_mistakes_is_the_reference():
     for lamda in (0.01, None):
         np.testing.assert_allclose(_double_descent_variant(0, lamda, "1/sqrt(p)", "val"),
                                    ref.double_descent(NUM_PARAMS, lamda, 0), rtol=1e-8)
+
+
+FLOAT32_HW6 = '''
+
+# ---- the same solutions, computed in float32 (tests/test_reference_and_template.py)
+_f64 = dict(output_variance=output_variance, residual_jacobian=residual_jacobian,
+            residual_param_grads=residual_param_grads, solve_lsqr=solve_lsqr, get_error=get_error,
+            random_features=random_features)
+
+
+def _f32(value):
+    if isinstance(value, (list, tuple)):
+        return type(value)(_f32(v) for v in value)
+    return np.asarray(value, dtype=np.float32) if isinstance(value, np.ndarray) else value
+
+
+def output_variance(widths):
+    return np.float32(_f64["output_variance"](widths))
+
+
+def residual_jacobian(A, b, y_prev, sigma_prime):
+    return _f64["residual_jacobian"](_f32(A), _f32(b), _f32(y_prev), sigma_prime)
+
+
+def residual_param_grads(As, bs, x, sigma, sigma_prime):
+    return _f64["residual_param_grads"](_f32(As), _f32(bs), _f32(x), sigma, sigma_prime)
+
+
+def solve_lsqr(X, y, lamda):
+    return _f64["solve_lsqr"](_f32(X), _f32(y), np.float32(lamda))
+
+
+def get_error(X, y, theta):
+    return _f64["get_error"](_f32(X), _f32(y), _f32(theta))
+
+
+def random_features(X, W):
+    return _f64["random_features"](_f32(X), _f32(W))
+'''
+
+
+def test_correct_solutions_in_float32_earn_every_point_and_are_told_so(grade_submission, tmp_path):
+    path = tmp_path / "hw6.py"
+    path.write_text((ROOT / "reference" / "hw6.py").read_text() + FLOAT32_HW6)
+    results = grade_submission("hw6", path)["by_number"]
+    assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}
+    for number in ("2.2", "2.3", "6.5", "6.7"):  # those that come back as float32 (np.eye upcasts the others)
+        assert "compared at float32 precision: your value is float32" in results[number].outcome.message

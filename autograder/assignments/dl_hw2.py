@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..compare import WrongType, describe, matches, mismatch
-from ..context import Context
+from ..context import Context, Returned
 from ..spec import Outcome, check, failed, passed, share_of_cases
 from . import load_reference
 
@@ -20,12 +20,14 @@ FIELDS = ("h", "o", "loss", "grad_w", "grad_b", "new_w", "new_b")
 VGG16_TOTAL = 138_357_544
 
 
-def _number(got: object, what: str) -> float:
+def _number(returned: Returned, what: str) -> tuple[float, float]:
+    """The number a function returned, and the relative tolerance for it (float32 is compared as such)."""
+    got = returned.value
     if isinstance(got, np.ndarray) and got.size == 1:
         got = float(got.reshape(()))
     if isinstance(got, bool) or not isinstance(got, (int, float)):
         raise WrongType(f"{what} should return a number, got {describe(got)}")
-    return float(got)
+    return float(got), returned.tolerance(1e-9, 0.0)[0]
 
 
 @check("1.1", 2, tag=("teacher-student",))
@@ -35,11 +37,11 @@ def teacher_student_risk(ctx: Context) -> Outcome:
     for d in (1, 5, 40):
         w, w_t = rng.standard_normal(d), rng.standard_normal(d)
         try:
-            got = _number(ctx.call("teacher_student_risk", w, w_t).value, "teacher_student_risk")
+            got, rtol = _number(ctx.call("teacher_student_risk", w, w_t), "teacher_student_risk")
         except WrongType as exc:
             return failed(str(exc), "wrong_type")
         expected = REF.teacher_student_risk(w, w_t)
-        if np.isclose(got, expected, rtol=1e-9):
+        if np.isclose(got, expected, rtol=rtol):
             continue
         message = f"teacher_student_risk for d = {d} returned {got:.6g}, expected {expected:.6g}"
         distance = float(np.linalg.norm(w - w_t))
@@ -47,7 +49,7 @@ def teacher_student_risk(ctx: Context) -> Outcome:
                                      (expected / 2, "the risk has no factor 1/2", "half"),
                                      (expected / d, "the expectation sums over the d coordinates; it is not "
                                                     "a mean over them", "mean")):
-            if np.isclose(got, variant, rtol=1e-9):
+            if np.isclose(got, variant, rtol=rtol):
                 return failed(f"{message}\n  likely cause: {cause}", code)
         if abs(got - expected) < 0.2 * expected:
             return failed(f"{message}\n  likely cause: a sample average; E[x x^T] = I gives the exact value "
@@ -97,27 +99,29 @@ def _known_step_mistake(problem: dict, expected: dict, got: dict) -> tuple[str, 
     return None
 
 
-def _field_problem(got: dict, field: str, expected: np.ndarray) -> str | None:
+def _field_problem(got: dict, field: str, expected: np.ndarray, rtol: float, atol: float) -> str | None:
     if field not in got:
         return f"backprop_step returned no {field!r}"
     try:
         value = np.asarray(got[field], dtype=float)
     except (TypeError, ValueError):
         return f"{field} should be numbers, got {describe(got[field])}"
-    problem = mismatch(expected, value, rtol=1e-7, atol=1e-12)
+    problem = mismatch(expected, value, rtol=rtol, atol=atol)
     return problem and f"{field} differs from autograd:\n{problem}"
 
 
 def _step_outcomes(ctx: Context, problem: dict, label: str) -> list[tuple[str, Outcome]]:
     expected = _autograd_step(**problem)
-    got = ctx.call("backprop_step", *problem.values()).value
+    returned = ctx.call("backprop_step", *problem.values())
+    got = returned.value
+    rtol, atol, _ = returned.tolerance(1e-7, 1e-12)
     if not isinstance(got, dict):
         return [(label, failed(f"backprop_step should return a dict with keys {', '.join(FIELDS)}; "
                                f"got {describe(got)}", "wrong_type"))]
     known = _known_step_mistake(problem, expected, got)
     outcomes = []
     for field in FIELDS:
-        problem_text = _field_problem(got, field, expected[field])
+        problem_text = _field_problem(got, field, expected[field], rtol, atol)
         if problem_text and known and field in ("grad_w", "grad_b", "new_w", "new_b"):
             outcomes.append((f"{label}, {field}", failed(f"{problem_text}\n  likely cause: {known[0]}", known[1])))
         else:
@@ -201,18 +205,18 @@ def he_std(ctx: Context) -> Outcome:
     """he_std is sqrt(2 / fan_in)"""
     for fan_in in (1, 9, 576, 4096):
         try:
-            got = _number(ctx.call("he_std", fan_in).value, "he_std")
+            got, rtol = _number(ctx.call("he_std", fan_in), "he_std")
         except WrongType as exc:
             return failed(str(exc), "wrong_type")
         expected = REF.he_std(fan_in)
-        if np.isclose(got, expected, rtol=1e-9):
+        if np.isclose(got, expected, rtol=rtol):
             continue
         message = f"he_std({fan_in}) returned {got:.6g}, expected sqrt(2 / {fan_in}) = {expected:.6g}"
         for variant, cause, code in ((np.sqrt(1 / fan_in), "that is sqrt(1 / fan_in), LeCun's; ReLU halves the "
                                       "second moment, so He doubles the variance", "lecun"),
                                      (2 / fan_in, "that is the variance 2 / fan_in; return its square root",
                                       "variance")):
-            if np.isclose(got, variant, rtol=1e-9):
+            if np.isclose(got, variant, rtol=rtol):
                 return failed(f"{message}\n  likely cause: {cause}", code)
         return failed(message)
     return passed()

@@ -14,7 +14,7 @@ from torch.nn import functional as F
 
 from ..answers import exact_count, formula, truth_value
 from ..compare import WrongType, describe, matches, mismatch
-from ..context import Context
+from ..context import Context, Returned
 from ..fixtures import expected
 from ..sandbox import StudentFailure
 from ..sandbox.wire import Opaque, callable_ref
@@ -71,27 +71,31 @@ def output_mean(ctx: Context) -> Outcome:
     return formula("OUTPUT_MEAN", ctx.value("OUTPUT_MEAN").value, REF.OUTPUT_MEAN)
 
 
-def _variance(ctx: Context, widths: list[int]) -> tuple[float | None, Outcome | None]:
-    got = ctx.call("output_variance", list(widths)).value
+def _variance(ctx: Context, widths: list[int]) -> tuple[float | None, float, str, Outcome | None]:
+    """The student's variance, the relative tolerance for it (float32 is compared as such), and a note."""
+    returned = ctx.call("output_variance", list(widths))
+    got = returned.value
     if isinstance(got, np.ndarray) and got.size == 1:
         got = float(got.reshape(()))
+    rtol, _, note = returned.tolerance(1e-9, 0.0)
     if isinstance(got, bool) or not isinstance(got, (int, float)):
-        return None, failed(f"output_variance({widths}) should return a number, got {describe(got)}", "wrong_type")
-    return float(got), None
+        return None, rtol, note, failed(f"output_variance({widths}) should return a number, got {describe(got)}",
+                                        "wrong_type")
+    return float(got), rtol, note, None
 
 
 @check("2.2", 1, tag=("initialisation",))
 def output_variance_one_layer(ctx: Context) -> Outcome:
     """output_variance for a single layer"""
     for n in (1, 4, 64):
-        got, wrong = _variance(ctx, [n])
+        got, rtol, note, wrong = _variance(ctx, [n])
         if wrong:
             return wrong
         expected = REF.output_variance([n])
-        if not np.isclose(got, expected, rtol=1e-9, atol=0):
+        if not np.isclose(got, expected, rtol=rtol, atol=0):
             return failed(f"output_variance([{n}]) returned {got:.10g}, expected {expected:.10g}\n"
                           "  hint: Var(A y + b) sums n terms of Var(A_ij) Var(y_j), plus Var(b_i)")
-    return passed()
+    return passed(note)
 
 
 @check("2.3", 3, tag=("initialisation",))
@@ -100,20 +104,20 @@ def output_variance_deep(ctx: Context) -> Outcome:
     rng = ctx.rng(23)
     for depth in range(2, 7):
         widths = [int(n) for n in rng.integers(1, 513, size=depth)]
-        got, wrong = _variance(ctx, widths)
+        got, rtol, note, wrong = _variance(ctx, widths)
         if wrong:
             return wrong
         expected = REF.output_variance(widths)
-        if np.isclose(got, expected, rtol=1e-9, atol=0):
+        if np.isclose(got, expected, rtol=rtol, atol=0):
             continue
         message = f"output_variance({widths}) returned {got:.10g}, expected {expected:.10g}"
         product = float(np.prod([(n + 1) / (3 * n) for n in widths]))
-        if np.isclose(got, product, rtol=1e-9, atol=0):
+        if np.isclose(got, product, rtol=rtol, atol=0):
             return failed(message + "\n  likely cause: the product of (n+1)/(3n) over the layers is right only "
                           "for one layer; the bias variance is added at each layer, so "
                           "v_l = (v_{l-1} + 1/n_{l-1}) / 3", "product_formula")
         return failed(message)
-    return passed()
+    return passed(note)
 
 
 # --------------------------------------------------------------------------- 3. residual networks
@@ -135,7 +139,8 @@ def residual_jacobian(ctx: Context) -> Outcome:
             got, notes = returned.array()
         except WrongType as exc:
             return failed(f"residual_jacobian {exc}", "wrong_type")
-        problem = mismatch(expected, got, rtol=1e-7, atol=1e-10)
+        rtol, atol, _ = returned.tolerance(1e-7, 1e-10)
+        problem = mismatch(expected, got, rtol=rtol, atol=atol)
         if problem is None:
             continue
         message = f"residual_jacobian with A of shape ({m}, {m}), sigma = tanh, differs from autograd:\n{problem}"
@@ -143,7 +148,7 @@ def residual_jacobian(ctx: Context) -> Outcome:
         for variant, cause, code in ((scaled + np.ones((m, m)), "adds the all-ones matrix; the derivative of "
                                       "y_{l-1} with respect to itself is the identity I", "ones_not_identity"),
                                      (scaled, "the skip connection's identity term I is missing", "missing_identity")):
-            if matches(variant, got, rtol=1e-7, atol=1e-10):
+            if matches(variant, got, rtol=rtol, atol=atol):
                 return failed(f"{message}\n  likely cause: your Jacobian {cause}", code)
         return failed(message)
     return passed()
@@ -159,14 +164,14 @@ def _residual_grads_autograd(As: list, bs: list, x: np.ndarray, sigma: Callable)
     return [A.grad.numpy() for A in As_t], [b.grad.numpy() for b in bs_t]
 
 
-def _compare_grads(got: object, expected: list, label: str) -> str | None:
+def _compare_grads(got: object, expected: list, label: str, rtol: float, atol: float) -> str | None:
     if not isinstance(got, (list, tuple)) or len(got) != len(expected):
         return f"{label} should be a list of {len(expected)} arrays, got {describe(got)}"
     for layer, (g, e) in enumerate(zip(got, expected), 1):
         g = np.asarray(g, dtype=float) if not isinstance(g, Opaque) else None
         if g is None or g.shape != e.shape:
             return f"{label}[{layer - 1}] (layer {layer}) should have shape {e.shape}, got {describe(g)}"
-        problem = mismatch(e, g, rtol=1e-6, atol=1e-9)
+        problem = mismatch(e, g, rtol=rtol, atol=atol)
         if problem:
             return f"{label}[{layer - 1}] (layer {layer}) differs from autograd:\n{problem}"
     return None
@@ -185,11 +190,14 @@ def residual_param_grads(ctx: Context) -> Outcome:
             bs = [rng.standard_normal(s[0]) for s in shapes]
             x = rng.standard_normal(inputs)
             expected_A, expected_b = _residual_grads_autograd(As, bs, x, getattr(torch, act))
-            got = ctx.call("residual_param_grads", As, bs, x, callable_ref(act), callable_ref(f"{act}_prime")).value
+            returned = ctx.call("residual_param_grads", As, bs, x, callable_ref(act), callable_ref(f"{act}_prime"))
+            got = returned.value
+            rtol, atol, _ = returned.tolerance(1e-6, 1e-9)
             if not isinstance(got, (list, tuple)) or len(got) != 2:
                 problem = f"should return two lists (dAs, dbs), got {describe(got)}"
             else:
-                problem = _compare_grads(got[0], expected_A, "dAs") or _compare_grads(got[1], expected_b, "dbs")
+                problem = (_compare_grads(got[0], expected_A, "dAs", rtol, atol)
+                           or _compare_grads(got[1], expected_b, "dbs", rtol, atol))
             outcomes.append((f"depth {depth}, sigma = {act}", failed(problem) if problem else passed()))
     return share_of_cases(outcomes)
 
@@ -468,15 +476,16 @@ def _solve(ctx: Context, salt: int, n: int, p: int) -> Outcome:
     if theta.size == p:
         theta = theta.reshape(p)  # the shape itself is check 6.3's business
     expected = REF.solve_lsqr(X, y, lamda)
-    problem = mismatch(expected, theta, rtol=1e-6, atol=1e-10)
+    rtol, atol, precision = returned.tolerance(1e-6, 1e-10)
+    problem = mismatch(expected, theta, rtol=rtol, atol=atol)
     if problem is None:
-        return passed("; ".join(notes))
+        return passed("; ".join(notes + [precision] if precision else notes))
     gram = X.T @ X
     for scale, cause, code in ((2.0, "the penalty's gradient is lamda*theta, not 2*lamda*theta", "lamda_scale"),
                                (0.5, "the penalty's gradient is lamda*theta, not lamda*theta/2", "lamda_scale"),
                                (0.0, "the penalty lamda*I is missing from the system", "no_penalty")):
         variant = np.linalg.lstsq(gram + scale * lamda * np.eye(p), X.T @ y, rcond=None)[0]
-        if matches(variant, theta, rtol=1e-6, atol=1e-10):
+        if matches(variant, theta, rtol=rtol, atol=atol):
             return failed(f"{call} differs from the reference:\n{problem}\n  likely cause: {cause}; "
                           "solve (X^T X + lamda I) theta = X^T y", code)
     return failed(f"{call} differs from the reference:\n{problem}")
@@ -494,10 +503,11 @@ def solve_lsqr_wide(ctx: Context) -> Outcome:
     return _solve(ctx, 62, n=20, p=60)
 
 
-def _solves(ctx: Context, X: np.ndarray, y: np.ndarray, lamda: float, theta: np.ndarray) -> bool:
-    """Whether ``theta`` holds the right values, whatever its shape: what the structural checks build on."""
-    return theta.size == X.shape[1] and matches(REF.solve_lsqr(X, y, lamda), theta.reshape(-1), rtol=1e-6,
-                                                atol=1e-10)
+def _solves(X: np.ndarray, y: np.ndarray, lamda: float, returned: Returned) -> bool:
+    """Whether solve_lsqr returned the right values, whatever their shape: what the structural checks build on."""
+    theta, _ = returned.array()
+    rtol, atol, _ = returned.tolerance(1e-6, 1e-10)
+    return theta.size == X.shape[1] and matches(REF.solve_lsqr(X, y, lamda), theta.reshape(-1), rtol=rtol, atol=atol)
 
 
 UNSOLVED = ("; this point counts for a solver that returns the right values, and solve_lsqr does not "
@@ -508,8 +518,9 @@ UNSOLVED = ("; this point counts for a solver that returns the right values, and
 def solve_lsqr_shape(ctx: Context) -> Outcome:
     """solve_lsqr returns theta of shape (p,)"""
     X, y, lamda = _ridge_problem(ctx, 61, 50, 8)
+    returned = ctx.call("solve_lsqr", X, y, lamda)
     try:
-        theta, _ = ctx.call("solve_lsqr", X, y, lamda).array()
+        theta, _ = returned.array()
     except WrongType as exc:
         return failed(f"solve_lsqr {exc}", "wrong_type")
     if theta.shape == (8, 1):
@@ -517,7 +528,7 @@ def solve_lsqr_shape(ctx: Context) -> Outcome:
                       "theta was built as a column vector; return a 1-D array (theta.ravel())", "column_vector")
     if theta.shape != (8,):
         return failed(f"theta has shape {theta.shape}, expected (8,)", "wrong_shape")
-    if not _solves(ctx, X, y, lamda, theta):
+    if not _solves(X, y, lamda, returned):
         return failed(f"theta has the right shape{UNSOLVED}", "wrong_value")
     return passed()
 
@@ -532,10 +543,10 @@ def solve_lsqr_leaves_inputs(ctx: Context) -> Outcome:
         return failed(f"solve_lsqr modified {names} in place; the caller's arrays must stay as they were "
                       "(use X.T @ X + lamda * np.eye(p), not X += ... or an in-place fill)", "modified_input")
     try:
-        theta, _ = returned.array()
+        returned.array()
     except WrongType as exc:
         return failed(f"solve_lsqr {exc}", "wrong_type")
-    if not _solves(ctx, X, y, lamda, theta):
+    if not _solves(X, y, lamda, returned):
         return failed(f"solve_lsqr leaves X and y as they were{UNSOLVED}", "wrong_value")
     return passed()
 
@@ -545,19 +556,21 @@ def get_error(ctx: Context) -> Outcome:
     """get_error is the residual norm"""
     rng = ctx.rng(65)
     X, y, theta = rng.standard_normal((40, 6)), rng.standard_normal(40), rng.standard_normal(6)
-    got = ctx.call("get_error", X, y, theta).value
+    returned = ctx.call("get_error", X, y, theta)
+    got = returned.value
     try:
         value = float(np.asarray(got, dtype=float).reshape(()))
     except (TypeError, ValueError):
         return failed(f"get_error should return a number, got {describe(got)}", "wrong_type")
     expected = float(REF.get_error(X, y, theta))
-    if np.isclose(value, expected, rtol=1e-9):
-        return passed()
+    rtol, _, note = returned.tolerance(1e-9, 0.0)
+    if np.isclose(value, expected, rtol=rtol):
+        return passed(note)
     residual = X @ theta - y
     known = {"the mean squared error": np.mean(residual ** 2), "the squared norm": np.sum(residual ** 2),
              "the root mean squared error": np.sqrt(np.mean(residual ** 2))}
     for label, variant in known.items():
-        if np.isclose(value, variant, rtol=1e-9):
+        if np.isclose(value, variant, rtol=rtol):
             return failed(f"get_error returned {value:.6g}, expected ||X theta - y|| = {expected:.6g}\n"
                           f"  likely cause: that is {label}; return the norm itself", "not_norm")
     return failed(f"get_error returned {value:.6g}, expected ||X theta - y|| = {expected:.6g}", "wrong_value")
@@ -580,15 +593,17 @@ def random_features(ctx: Context) -> Outcome:
     """random_features is ReLU(X W^T)"""
     rng = ctx.rng(67)
     X, W = rng.standard_normal((9, 5)), rng.standard_normal((4, 5))
+    returned = ctx.call("random_features", X, W)
     try:
-        got, notes = ctx.call("random_features", X, W).array()
+        got, notes = returned.array()
     except WrongType as exc:
         return failed(f"random_features {exc}", "wrong_type")
     expected = REF.random_features(X, W)
-    problem = mismatch(expected, got, rtol=1e-9, atol=1e-12)
+    rtol, atol, precision = returned.tolerance(1e-9, 1e-12)
+    problem = mismatch(expected, got, rtol=rtol, atol=atol)
     if problem is None:
-        return passed("; ".join(notes))
-    if matches(X @ W.T, got, rtol=1e-9, atol=1e-12):
+        return passed("; ".join(notes + [precision] if precision else notes))
+    if matches(X @ W.T, got, rtol=rtol, atol=atol):
         return failed(f"random_features(X (9, 5), W (4, 5)):\n{problem}\n  likely cause: the ReLU is missing",
                       "missing_relu")
     return failed(f"random_features(X (9, 5), W (4, 5)):\n{problem}")

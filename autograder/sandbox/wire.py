@@ -138,7 +138,8 @@ def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None
         return float(body)
     if tag == "$complex":
         return complex(float(body[0]), float(body[1]))
-    if tag == "$scalar":
+    if tag == "$scalar":  # a NumPy scalar: its dtype is kept, as an array's is
+        infos.append(ArrayInfo(path, "numpy", str(doc.get("dtype"))))
         return sub(body, path)
     if tag == "$array":
         if not isinstance(body, str) or not ARRAY_NAME.match(body):
