@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--only", action="append", metavar="ID",
                        help="regrade only this submission (repeatable); the reports still cover everyone")
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
+    batch.add_argument("--format", choices=("plain", "canvas"), default="plain",
+                       help="canvas: also write canvas.csv, in Canvas's gradebook import layout")
     batch.add_argument("--unconfined", action="store_true", help=UNCONFINED_HELP)
 
     build = commands.add_parser("build", help="write the Gradescope autograder zip")
@@ -145,7 +147,8 @@ def _batch(args: argparse.Namespace) -> int:
     try:
         summary, interrupted = run_batch(args.assignment, args.folder, out, jobs=args.jobs,
                                          only_failed=args.only_failed, only=args.only,
-                                         progress=not args.no_progress, unconfined=args.unconfined)
+                                         progress=not args.no_progress, unconfined=args.unconfined,
+                                         canvas=args.format == "canvas")
     except (DuplicateIds, UnknownIds) as mistake:
         raise UsageError(str(mistake)) from None
     print(for_terminal(summary.read_text()))

@@ -10,7 +10,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.batch import find_submissions, run_batch
+from autograder.batch import BatchSubmission, find_submissions, run_batch
 from autograder.cli import main
 from autograder.results import failure_document, validate
 
@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _rows(out: Path) -> dict[str, dict]:
-    with (out / "grades.csv").open() as fh:
-        return {row["id"]: row for row in csv.DictReader(fh)}
+    with (out / "grades.csv").open(encoding="utf-8-sig") as fh:
+        return {row["id"]: row for row in csv.DictReader(fh) if row["id"] != "max points"}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -112,6 +112,7 @@ def test_gradescope_export_takes_names_and_emails_from_its_metadata(tmp_path):
         ":submitters:\n- :name: Emmy Noether\n  :email: emmy@example.edu\n")
     found = {s.id: s for s in find_submissions(export)}
     assert found["submission_1"].name == "Ada Lovelace" and found["submission_1"].email == "ada@example.edu"
+    assert found["submission_1"].students[0].sid == "1" and found["submission_1"].submitted == "2026-11-01 10:00:00"
     assert found["submission_2"].name == "Alan Turing; Kurt Goedel"
     assert found["submission_3"].email == "emmy@example.edu"
     assert found["submission_1"].path == export / "submission_1"
@@ -187,3 +188,27 @@ def test_ctrl_c_stops_every_worker_and_still_writes_the_reports(tmp_path):
     lanes = subprocess.run(["pgrep", "-f", f"autograder.batch.lane hw6 {out}"], capture_output=True,
                            text=True).stdout.split()
     assert spinning == [] and lanes == []
+
+
+def test_grades_csv_goes_into_a_gradebook_as_it_is(tmp_path):
+    from autograder.batch.inputs import Student
+    from autograder.batch.report import Column, Layout, Row, write_canvas, write_grades
+
+    layout = Layout("hw6", [Column("1.1", "1.1 a check", 2.0), Column("1.2", "1.2 another", 3.0)])
+    document = {"score": 4, "tests": [{"number": "1.1", "score": 2, "max_score": 2},
+                                      {"number": "1.2", "score": 2, "max_score": 3}]}
+    group = BatchSubmission("submission_7", tmp_path, (Student("=HYPERLINK(\"http://x\")", "a@x.edu", "17"),
+                                                       Student("Zoë Ñúñez", "z@x.edu", "18")), "2026-11-02 09:00", "")
+    rows = [Row(group, document), Row(BatchSubmission("peggy (1)", tmp_path), None)]
+    write_grades(layout, rows, tmp_path / "grades.csv")
+    data = (tmp_path / "grades.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # Excel reads UTF-8 only with its byte-order mark
+    table = list(csv.reader(data.decode("utf-8-sig").splitlines()))
+    assert table[0][:8] == ["id", "name", "email", "sid", "submitted", "late", "status", "total"]
+    assert table[1][0] == "max points" and table[1][7:] == ["5", "2", "3"]
+    assert [r[3] for r in table[2:4]] == ["17", "18"] and table[2][8:] == table[3][8:] == ["2", "2"]
+    assert table[2][1].startswith("'=") and table[3][1] == "Zoë Ñúñez" and table[4][0] == "peggy (1)"
+    write_canvas(layout, rows, tmp_path / "canvas.csv")
+    canvas = list(csv.reader((tmp_path / "canvas.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "hw6"]
+    assert canvas[1][0] == "Points Possible" and canvas[1][5] == "5" and canvas[2][2:4] == ["17", "a@x.edu"]

@@ -6,19 +6,21 @@ import sys
 from pathlib import Path
 
 from .inputs import BatchSubmission, UnknownIds, find_submissions
-from .report import NEEDS_REGRADE, Column, Layout, columns, read_rows, write_grades, write_summary
+from .report import NEEDS_REGRADE, Column, Layout, columns, read_rows, write_canvas, write_grades, write_summary
 
 __all__ = ["BatchSubmission", "find_submissions", "run_batch"]
 
 
 def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None = None, only_failed: bool = False,
-              only: list[str] | None = None, progress: bool = True, unconfined: bool = False) -> tuple[Path, bool]:
+              only: list[str] | None = None, progress: bool = True, unconfined: bool = False,
+              canvas: bool = False) -> tuple[Path, bool]:
     """Grade every submission under ``folder`` into ``out``; returns the path of summary.md, and whether
     Ctrl-C interrupted the grading (the reports then cover what had finished).
 
     ``only_failed`` regrades just the submissions whose earlier result in
     ``out`` is missing or a failure of the grader; ``only`` just the given
-    ids. The reports always cover the whole folder.
+    ids. The reports always cover the whole folder; ``canvas`` adds
+    canvas.csv, in Canvas's gradebook import layout.
     """
     from tqdm import tqdm
 
@@ -52,5 +54,7 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
     assignment = Layout(assignment_name, [Column(**c) for c in checks])
     rows = read_rows(submissions, results_dir)
     write_grades(assignment, rows, out / "grades.csv")
+    if canvas:
+        write_canvas(assignment, rows, out / "canvas.csv")
     write_summary(assignment, rows, out)
     return out / "summary.md", interrupted

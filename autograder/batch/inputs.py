@@ -20,13 +20,31 @@ class UnknownIds(ValueError):
 
 
 @dataclass(frozen=True)
+class Student:
+    """One person on a submission, as Gradescope's export names them."""
+
+    name: str = ""
+    email: str = ""
+    sid: str = ""
+
+
+@dataclass(frozen=True)
 class BatchSubmission:
-    """One submission of a batch: a stable id, where it is, and who sent it."""
+    """One submission of a batch: a stable id, where it is, who sent it (several, for a group) and when."""
 
     id: str
     path: Path
-    name: str = ""
-    email: str = ""
+    students: tuple[Student, ...] = ()
+    submitted: str = ""
+    late: str = ""
+
+    @property
+    def name(self) -> str:
+        return "; ".join(s.name for s in self.students)
+
+    @property
+    def email(self) -> str:
+        return "; ".join(s.email for s in self.students)
 
 
 def find_submissions(folder: Path) -> list[BatchSubmission]:
@@ -44,7 +62,8 @@ def find_submissions(folder: Path) -> list[BatchSubmission]:
             continue
         if entry.is_dir():
             about = top.get(entry.name) or _metadata(entry / METADATA).get(None) or {}
-            found.append(BatchSubmission(_safe_id(entry.name), entry, *_submitters(about)))
+            found.append(BatchSubmission(_safe_id(entry.name), entry, _students(about), _field(about, "created_at"),
+                                         _field(about, "late") or _field(about, "lateness")))
         elif entry.suffix in GRADABLE:
             found.append(BatchSubmission(_safe_id(entry.stem), entry))
     ids = [s.id for s in found]
@@ -67,17 +86,20 @@ def _metadata(path: Path) -> dict:
     return {str(k): v for k, v in data.items() if isinstance(v, dict)}
 
 
-def _submitters(about: dict) -> tuple[str, str]:
-    """Names and emails of everyone on the submission, '; '-separated for a group."""
+def _field(about: dict, key: str) -> str:
+    """A field of Gradescope's metadata, written ``:key:`` in its YAML (or plain ``key``)."""
+    value = about.get(f":{key}", about.get(key, ""))
+    return "" if value is None else str(value)
+
+
+def _students(about: dict) -> tuple[Student, ...]:
+    """Everyone on the submission (several for a group)."""
     people = about.get(":submitters") or about.get("submitters") or []
-    people = [p for p in people if isinstance(p, dict)]
-
-    def field(key: str) -> str:
-        return "; ".join(str(p.get(f":{key}") or p.get(key) or "") for p in people)
-
-    return field("name"), field("email")
+    return tuple(Student(_field(p, "name"), _field(p, "email"), _field(p, "sid")) for p in people
+                 if isinstance(p, dict))
 
 
 def _safe_id(name: str) -> str:
-    """A file-name-safe id (results are written as ``<id>.json``)."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", name).strip(".") or "submission"
+    """A file-name-safe id that stays readable (``peggy (1)``, not ``peggy__1_``): results are written as
+    ``<id>.json``."""
+    return re.sub(r"[^\w .()-]", "_", name).strip(". ") or "submission"

@@ -11,7 +11,7 @@ from pathlib import Path
 from ..report import likely_cause
 from ..safe_text import for_csv, for_markdown
 from ..results import diagnoses
-from .inputs import BatchSubmission
+from .inputs import BatchSubmission, Student
 
 # A student's own code timing out is a graded result; only the grader's failures are worth a regrade.
 NEEDS_REGRADE = ("missing", "grader error", "grader timeout")
@@ -85,15 +85,35 @@ def read_rows(submissions: list[BatchSubmission], results_dir: Path) -> list[Row
 
 
 def write_grades(assignment: Layout, rows: list[Row], path: Path) -> None:
-    """One row per submission: who, status, total, and the score of every check."""
-    with path.open("w", newline="") as fh:
+    """One row per student (a group's members each get the group's), a row of maximum points first.
+
+    UTF-8 with a byte-order mark, so that Excel reads names in any script.
+    """
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
         out = csv.writer(fh)
-        out.writerow(["id", "name", "email", "status", "total"] + [c.name for c in assignment.checks])
+        out.writerow(["id", "name", "email", "sid", "submitted", "late", "status", "total"]
+                     + [c.name for c in assignment.checks])
+        out.writerow(["max points", "", "", "", "", "", "", f"{assignment.total:g}"]
+                     + [f"{c.weight:g}" for c in assignment.checks])
         for row in rows:
             tests = row.tests()
-            out.writerow([for_csv(row.submission.id), for_csv(row.submission.name), for_csv(row.submission.email),
-                          row.status, f"{row.total:g}"] + [f"{tests[c.number]['score']:g}" if c.number in tests else ""
-                                                           for c in assignment.checks])
+            scores = [f"{tests[c.number]['score']:g}" if c.number in tests else "" for c in assignment.checks]
+            for student in row.submission.students or (Student(),):
+                out.writerow([for_csv(text) for text in (row.submission.id, student.name, student.email, student.sid,
+                                                         row.submission.submitted, row.submission.late)]
+                             + [row.status, f"{row.total:g}"] + scores)
+
+
+def write_canvas(assignment: Layout, rows: list[Row], path: Path) -> None:
+    """Canvas's gradebook import layout: a Points Possible row, one row per student, the total as the grade."""
+    with path.open("w", newline="", encoding="utf-8-sig") as fh:
+        out = csv.writer(fh)
+        out.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment.name])
+        out.writerow(["Points Possible", "", "", "", "", f"{assignment.total:g}"])
+        for row in rows:
+            for student in row.submission.students or (Student(row.submission.id),):
+                out.writerow([for_csv(student.name), "", for_csv(student.sid), for_csv(student.email), "",
+                              f"{row.total:g}" if row.document else ""])
 
 
 def write_summary(assignment: Layout, rows: list[Row], out: Path, *, top: int = 10) -> None:
