@@ -1,13 +1,17 @@
 """A notebook submission as a module of its definitions only.
 
-Imports, functions, classes and constant assignments are kept; statements
-that train, plot, print or read files are skipped without starting a kernel.
-A cell with a syntax error, a failing import or a failing constant costs
-only the names it defines.
+Cells are read as IPython reads them (magics, ``!`` commands and ``?`` help
+become ordinary calls). Imports, functions, classes and constant
+assignments are kept; statements that train, plot, print or read files are
+skipped without starting a kernel, and listed for the student. A cell with
+a syntax error, a failing import or a failing constant costs only the names
+it defines, and a constant that needs a skipped statement's value is said
+to, at submission time.
 """
 from __future__ import annotations
 
 import ast
+import builtins
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +62,35 @@ def extract(path: Path) -> Extracted:
                         if cell.cell_type == "code"])
 
 
+def _as_python(source: str) -> str:
+    """A cell's source as IPython runs it: ``x = !ls`` becomes ``x = get_ipython().getoutput('ls')``."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+    except ImportError:  # without IPython: magic and shell lines are dropped
+        return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in LINE_BREAK.split(source))
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # noqa: BLE001 - IPython's own parse errors: left for ast to report
+        return source
+
+
+def _needs(node: ast.stmt, defined: set[str]) -> list[str]:
+    """Names a kept statement reads that no kept statement before it defines (nor Python itself)."""
+    stored = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    stored |= {a.arg for n in ast.walk(node) if isinstance(n, ast.Lambda) for a in n.args.args}
+    read = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    return sorted(read - stored - defined - set(dir(builtins)))
+
+
+def _defines(node: ast.stmt) -> set[str]:
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    if isinstance(node, KEPT):
+        return {node.name}
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return {n.id for t in targets if t is not None for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
 def _segment(lines: list[bytes], node: ast.stmt) -> str:
     """The source of ``node`` from the cell's lines (column offsets are UTF-8 bytes), in time linear in
     its own size: ``ast.get_source_segment`` rescans the whole cell for every statement."""
@@ -73,9 +106,10 @@ def definitions(cells: list[tuple[str, str]]) -> Extracted:
     """The definitions of code cells, given as (label, source) in the order they run."""
     kept: list[str] = []
     skipped: list[str] = []
+    defined: set[str] = set()
     budget = MAX_STATEMENTS
     for label, source in cells:
-        text = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in LINE_BREAK.split(source))
+        text = _as_python(source)
         try:
             tree = ast.parse(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
@@ -88,6 +122,7 @@ def definitions(cells: list[tuple[str, str]]) -> Extracted:
             break
         budget -= len(tree.body)
         lines = [line.encode("utf-8") for line in text.split("\n")]
+        written = LINE_BREAK.split(source)  # the student's own lines, for the notes (IPython keeps the count)
         for node in tree.body:
             segment = _segment(lines, node)
             if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
@@ -99,9 +134,17 @@ def definitions(cells: list[tuple[str, str]]) -> Extracted:
             elif _is_constant(node):
                 calls = any(isinstance(n, ast.Call) for n in ast.walk(node))
                 kept.append(_guarded(segment.strip(), Exception) if calls else segment)
+                missing = _needs(node, defined)
+                if missing:
+                    first = segment.strip().splitlines()[0]
+                    skipped.append(f"{label}, line {node.lineno}: {first[:60]} needs {', '.join(missing)}, which only "
+                                   "statements the grader skips define: it will be undefined; compute it from "
+                                   "definitions only")
             else:
-                first = segment.strip().splitlines()[0] if segment.strip() else type(node).__name__
-                skipped.append(f"{label}, line {node.lineno}: {first[:70]}")
+                first = (written[node.lineno - 1] if node.lineno <= len(written) else segment).strip()
+                skipped.append(f"{label}, line {node.lineno}: {first.splitlines()[0][:70] if first else ''}")
+                continue
+            defined |= _defines(node)
     if len(skipped) > MAX_NOTES:
         skipped = skipped[:MAX_NOTES] + [f"... and {len(skipped) - MAX_NOTES} more statements"]
     return Extracted("\n\n".join(kept) + "\n", skipped)

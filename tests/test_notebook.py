@@ -58,3 +58,16 @@ def test_a_notebook_of_many_statements_is_read_up_to_a_cap():
     assert "def relu" in extracted.source
     assert f"more than {MAX_STATEMENTS} top-level statements" in extracted.skipped[-1]
     assert len(extracted.skipped) == 1
+
+
+def test_ipython_syntax_costs_nothing_and_a_constant_that_needs_a_skipped_value_is_reported():
+    from autograder.notebook import definitions
+
+    cells = [("cell 1", "import numpy as np\nfiles = !ls\nt = %timeit -o np.zeros(3)\nnp.zeros?\n"
+                        "def relu(x):\n    return np.maximum(x, 0)\n"),
+             ("cell 2", "W = np.ones(3)\nmodel = relu(W)\nPARAMS_PLAIN = int(model.sum())\nPARAMS_STM = relu(W).size\n")]
+    extracted = definitions(cells)
+    assert "def relu" in extracted.source and "syntax error" not in "\n".join(extracted.skipped)
+    assert "cell 1, line 2: files = !ls" in extracted.skipped
+    assert any(n.startswith("cell 2, line 3: PARAMS_PLAIN = int(model.sum()) needs model") for n in extracted.skipped)
+    assert not any("PARAMS_STM" in n for n in extracted.skipped)  # computed from definitions: kept, silently
