@@ -116,19 +116,34 @@ def record_fixtures(assignment: str, folder: Path) -> tuple[list[Path], tuple[in
     return recording.save(assignment, folder), withheld
 
 
+def _requirements() -> str:
+    """The grader's own requirements but torch, quoted for a shell: what `check` needs."""
+    lines = (GRADER_ROOT / "requirements.txt").read_text().splitlines()
+    wanted = [line.split("#")[0].strip() for line in lines]
+    return " ".join(f'"{w}"' for w in wanted if w and not w.startswith("torch"))
+
+
 def handout(assignment: str) -> str:
     """README of the bundle: what to do, how to check, and the template's docstrings as the handout."""
     template = TEMPLATE_DIR / f"{assignment}.py"
     tree = ast.parse(template.read_text())
     parts = [f"# {assignment}", "", ast.get_docstring(tree) or "", "", "## Checking your work", "", textwrap.dedent(f"""\
-        Install the libraries once: `pip install torch numpy sympy nbformat gradescope-utils jsonschema`.
-        Then, in this folder, with your `{assignment}.py` (or `{assignment}.ipynb`) here:
+        Install what the grader uses, once, with Python 3.10 or later (Linux and Windows; on macOS write
+        `torch==2.13.0` instead, whose wheels are CPU-only already):
+
+            pip install --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0+cpu" {_requirements()}
+
+        The CPU build is the grader's own, and PyPI's default torch for Linux would pull several GB of CUDA
+        libraries. Then, in this folder, with your `{assignment}.py` (or `{assignment}.ipynb`) here:
 
             python -m autograder check {assignment}
             python -m autograder check {assignment} --name NAME   # only the checks of one name
 
         In a notebook run from this folder: `from autograder import check; check("{assignment}")`.
-        Only the visible checks run here; the table says how many points are graded only on Gradescope."""),
+        Only the visible checks run here; the table says how many points are graded only on Gradescope.
+
+        Supported: Linux, and Windows through WSL; `check` runs your code in a separate process with a time
+        limit per check, as Gradescope does. macOS and native Windows are not supported yet."""),
         "", "## What to write", ""]
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node):

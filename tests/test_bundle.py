@@ -91,3 +91,11 @@ def test_check_from_the_bundle_passes_the_reference_and_fails_the_template(bundl
             assert f"{count} more check{'s' if count > 1 else ''} worth {points:g} of {assignment.total:g}" in out
         else:
             assert "Every check of this assignment ran here." in out
+
+
+def test_the_bundle_readme_installs_the_graders_cpu_torch_in_one_line(bundles):
+    readme = (bundles["hw6"] / "README.md").read_text()
+    install = [line for line in readme.splitlines() if line.strip().startswith("pip install")]
+    assert len(install) == 1
+    assert "--extra-index-url https://download.pytorch.org/whl/cpu" in install[0] and '"torch==2.13.0+cpu"' in install[0]
+    assert '"sympy' in install[0] and '"nbformat' in install[0] and "Supported: Linux" in readme
