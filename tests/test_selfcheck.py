@@ -61,3 +61,19 @@ def test_check_in_a_notebook_grades_the_definitions_run_so_far():
     assert "XX  6.1" in second  # the later cell redefined it without the penalty
     assert "likely cause" not in second or "penalty" in second
     assert "top-level statements that are not definitions were skipped" in out
+
+
+def test_check_in_a_notebook_grades_the_saved_notebook_and_says_when_cells_are_unsaved(tmp_path):
+    import os
+
+    import nbformat
+
+    reference = (ROOT / "reference/hw6.py").read_text()
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(reference)]), tmp_path / "hw6.ipynb")
+    session = NOTEBOOK_SESSION.format(reference=reference)  # ... then a cell, never saved, breaks solve_lsqr
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", textwrap.dedent(session)], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=300, env=env).stdout
+    first, second = out.split("on these checks")[:2]
+    assert "ok  6.1" in first and "ok  6.1" in second  # the saved notebook is what counts, as on Gradescope
+    assert "hw6.ipynb does not hold as saved" in second
