@@ -42,7 +42,8 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
     interrupted = False
     if todo:
         with (out / "batch.log").open("a") as log, \
-                tqdm(total=len(todo), unit="submission", disable=not progress, file=sys.stderr) as bar:
+                tqdm(total=len(todo), unit="submission", file=sys.stderr,
+                     disable=None if progress else True) as bar:  # None: off by itself when not a terminal
             try:
                 checks = grade_all(assignment_name, folder, todo, results_dir, lanes, log,
                                    lambda job: bar.update(1), unconfined=unconfined)
