@@ -131,3 +131,79 @@ def test_correct_solutions_in_float32_earn_every_point_and_are_told_so(grade_sub
     assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}
     for number in ("2.2", "2.3", "6.5", "6.7"):  # those that come back as float32 (np.eye upcasts the others)
         assert "compared at float32 precision: your value is float32" in results[number].outcome.message
+
+
+GROUPED_STM = '''
+
+class STMConvLayer(nn.Module):
+    """The 32 branches as grouped convolutions, each branch's output kept apart until the sum."""
+
+    def __init__(self):
+        super().__init__()
+        self.reduce = nn.Conv2d(256, 128, 1)
+        self.transform = nn.Conv2d(128, 128, 3, padding=1, groups=32)
+        self.expand = nn.Conv2d(128, 32 * 256, 1, groups=32)
+
+    def forward(self, x):
+        h = torch.relu(self.transform(torch.relu(self.reduce(x))))
+        return torch.relu(self.expand(h)).view(x.shape[0], 32, 256, *x.shape[2:]).sum(1)
+'''
+STACKED_STM = '''
+
+import torch.nn.functional as F
+
+
+class STMConvLayer(nn.Module):
+    """The branches' weights stacked in parameters of their own, used through F.conv2d."""
+
+    def __init__(self):
+        super().__init__()
+        self.w1, self.b1 = nn.Parameter(torch.randn(32, 4, 256, 1, 1)), nn.Parameter(torch.zeros(32, 4))
+        self.w2, self.b2 = nn.Parameter(torch.randn(32, 4, 4, 3, 3)), nn.Parameter(torch.zeros(32, 4))
+        self.w3, self.b3 = nn.Parameter(torch.randn(32, 256, 4, 1, 1)), nn.Parameter(torch.zeros(32, 256))
+
+    def forward(self, x):
+        out = 0
+        for b in range(32):
+            h = F.relu(F.conv2d(x, self.w1[b], self.b1[b]))
+            h = F.relu(F.conv2d(h, self.w2[b], self.b2[b], padding=1))
+            out = out + F.relu(F.conv2d(h, self.w3[b], self.b3[b]))
+        return out
+'''
+FLAT_STM = STACKED_STM.replace("class STMConvLayer(nn.Module):", "class _Stacked(nn.Module):") + '''
+
+class STMConvLayer(nn.Module):
+    """Every weight in one flat vector, cut up at each call: a layout no replay maps."""
+
+    def __init__(self):
+        super().__init__()
+        self.flat = nn.Parameter(torch.cat([p.detach().reshape(-1) for p in _Stacked().parameters()]))
+
+    def forward(self, x):
+        pieces, start = {}, 0
+        for name, p in _Stacked().named_parameters():
+            pieces[name], start = self.flat[start:start + p.numel()].view(p.shape), start + p.numel()
+        out = 0
+        for b in range(32):
+            h = F.relu(F.conv2d(x, pieces["w1"][b], pieces["b1"][b]))
+            h = F.relu(F.conv2d(h, pieces["w2"][b], pieces["b2"][b], padding=1))
+            out = out + F.relu(F.conv2d(h, pieces["w3"][b], pieces["b3"][b]))
+        return out
+'''
+
+
+@pytest.mark.parametrize("layout", [GROUPED_STM, STACKED_STM], ids=["grouped", "stacked"])
+def test_unusual_correct_stm_layouts_earn_every_point(grade_submission, tmp_path, layout):
+    path = tmp_path / "hw6.py"
+    path.write_text((ROOT / "reference" / "hw6.py").read_text() + layout)
+    results = grade_submission("hw6", path)["by_number"]
+    assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}
+
+
+def test_a_correct_block_no_replay_can_map_is_flagged_for_staff(grade_submission, tmp_path):
+    path = tmp_path / "hw6.py"
+    path.write_text((ROOT / "reference" / "hw6.py").read_text() + FLAT_STM)
+    results = grade_submission("hw6", path)["by_number"]
+    assert results["5.3"].score == 4 and results["5.3"].outcome.diagnosis == "needs_review"
+    assert "flagged for the course staff" in results["5.3"].outcome.message
+    assert results["5.1"].score == 0  # the count's points need a block that was verified

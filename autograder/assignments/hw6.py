@@ -321,7 +321,7 @@ def stm_parameter_count(ctx: Context) -> Outcome:
         return failed(f"STMConvLayer() built a {structure['type']}, not an nn.Module", "wrong_type")
     count = structure["num_parameters"]
     shapes = sorted(shape for _, shape in structure["parameters"])
-    if shapes == STM_PARAMETER_SHAPES or (count == STM_WEIGHTS + STM_BIASES and _stm_output(ctx).fraction == 1):
+    if shapes == STM_PARAMETER_SHAPES or (count == STM_WEIGHTS + STM_BIASES and _stm_computes_the_block(ctx)):
         return passed()  # the convolutions themselves, or another layout that computes the block (see 5.3)
     message = (f"STMConvLayer() registered {count} parameters in {len(structure['convs'])} convolutions; expected "
                "96 convolutions (32 branches of Conv2d(256, 4, 1), Conv2d(4, 4, 3), Conv2d(4, 256, 1)), each "
@@ -360,23 +360,63 @@ def stm_output_shape(ctx: Context) -> Outcome:
     return failed(message, "wrong_shape")
 
 
+STAGE_WEIGHTS = ((4, 256, 1, 1), (4, 4, 3, 3), (256, 4, 1, 1))  # each branch's three convolutions
+
+
+def _copies(value: np.ndarray, shape: tuple[int, ...]) -> list[np.ndarray] | None:
+    """``value`` as copies of ``shape``: itself, 32 stacked along a new first axis, or 32 blocks along
+    the first axis (a grouped convolution's layout); None if it is none of these."""
+    value = np.asarray(value)
+    if value.shape == shape:
+        return [value]
+    if value.shape in ((32, *shape), (32 * shape[0], *shape[1:])):
+        return list(value.reshape(32, *shape))
+    return None
+
+
 def _branches(state: dict) -> list[list[tuple[np.ndarray, np.ndarray | None]]] | str:
     """Weights by parameter name as 32 branches of (weight, bias) for the three convolutions.
 
-    Convolutions are told apart by weight shape and matched to branches in
-    the order the student registered them.
+    Parameters are matched by shape and order: one convolution's weight, or
+    32 of them stacked or grouped; a weight's bias is its ``*bias`` sibling,
+    and biases registered apart are taken in order (4 channels: the first
+    stage's, then the second's; 256: the third's).
     """
-    stages: dict[tuple, list] = {(4, 256, 1, 1): [], (4, 4, 3, 3): [], (256, 4, 1, 1): []}
-    for name, weight in state.items():
-        if not name.endswith("weight"):
+    stages: list[list[np.ndarray]] = [[], [], []]
+    biases: list[list[np.ndarray | None]] = [[], [], []]
+    loose: dict[int, list[np.ndarray]] = {4: [], 256: []}
+    paired = set()
+    for name, value in state.items():
+        for stage, shape in enumerate(STAGE_WEIGHTS):
+            weights = _copies(value, shape)
+            if weights is None:
+                continue
+            sibling = name[: -len("weight")] + "bias" if name.endswith("weight") else None
+            bias = _copies(state[sibling], (shape[0],)) if sibling in state else None
+            if bias is not None and len(bias) != len(weights):
+                bias = None
+            if bias is not None:
+                paired.add(sibling)
+            stages[stage] += weights
+            biases[stage] += bias if bias is not None else [None] * len(weights)
+            break
+    for name, value in state.items():
+        if name in paired or np.ndim(value) not in (1, 2):
             continue
-        if tuple(weight.shape) not in stages:
-            return f"parameter {name} has shape {tuple(weight.shape)}, which is none of the three convolutions"
-        stages[tuple(weight.shape)].append((weight, state.get(name[: -len("weight")] + "bias")))
-    if any(len(convs) != 32 for convs in stages.values()):
-        found = ", ".join(f"{len(v)} of shape {k}" for k, v in stages.items())
-        return f"expected 32 convolutions of each shape, found {found}"
-    return [list(branch) for branch in zip(*stages.values())]
+        for width in (256, 4):
+            chunks = _copies(value, (width,))
+            if chunks is not None:
+                loose[width] += chunks
+                break
+    for stage, width in ((0, 4), (1, 4), (2, 256)):
+        if loose[width] and all(b is None for b in biases[stage]):
+            biases[stage], loose[width] = loose[width][:32], loose[width][32:]
+    if any(len(found) != 32 for found in stages):
+        counts = ", ".join(f"{len(found)} of shape {shape}" for found, shape in zip(stages, STAGE_WEIGHTS))
+        return f"expected 32 convolutions of each shape, found {counts}"
+    if any(len(b) != 32 for b in biases):
+        return "the biases do not come in 32 per convolution"
+    return [[(stages[k][b], biases[k][b]) for k in range(3)] for b in range(32)]
 
 
 @expected
@@ -405,6 +445,11 @@ def _stm_output(ctx: Context) -> Outcome:
                       "through the reference", "python_list" if report["list_attributes"] else "wrong_count")
     branches = _branches(state)
     if isinstance(branches, str):
+        if _plausible_block(ctx, report):
+            return Outcome(1.0, f"could not be checked automatically: your parameters could not be matched to 32 "
+                                f"branches of three convolutions ({branches}); the parameter count, the output and "
+                                "the gradients look right, so this check is flagged for the course staff to "
+                                "check by hand", "needs_review")
         return failed(f"could not match your parameters to 32 branches of three convolutions: {branches}",
                       "unmatched_structure")
     problem = mismatch(_reference_output(branches, _stm_input(ctx)), out, rtol=1e-4, atol=1e-5)
@@ -415,6 +460,21 @@ def _stm_output(ctx: Context) -> Outcome:
         return failed(f"{message}\n  likely cause: a ReLU after the sum instead of at the end of each branch; "
                       "each branch ends with ReLU and the sum has none", "relu_after_sum")
     return failed(message, "wrong_output")
+
+
+def _plausible_block(ctx: Context, report: dict) -> bool:
+    """A layout the replay cannot map that still looks like the block: the right count, an output that
+    transforms its input, and a gradient for every parameter."""
+    out = report.get("output")
+    return (report["num_parameters"] == STM_WEIGHTS + STM_BIASES and isinstance(out, np.ndarray)
+            and not np.array_equal(out, _stm_input(ctx).numpy()) and np.ptp(out) > 0
+            and bool(report.get("grads")) and all(g == "ok" for g in report["grads"].values()))
+
+
+def _stm_computes_the_block(ctx: Context) -> bool:
+    """Whether 5.3 found the required map, not merely flagged the block for staff."""
+    outcome = _stm_output(ctx)
+    return outcome.fraction == 1 and outcome.diagnosis != "needs_review"
 
 
 @check("5.3", 4, tag=("STMConvLayer",))
@@ -450,7 +510,7 @@ def stm_gradients(ctx: Context) -> Outcome:
                       "python_list")
     missing = [name for name, state in grads.items() if state != "ok"]
     if not missing:
-        if _stm_output(ctx).fraction < 1:
+        if not _stm_computes_the_block(ctx):
             return failed("every parameter receives a gradient, but the output is not the block's (see check "
                           "5.3); this check counts for a block that computes the required map", "wrong_output")
         return passed()
