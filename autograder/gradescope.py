@@ -61,7 +61,7 @@ def run(assignment: str, root: Path) -> int:
         server.close()
         document = graded_document(graded, execution_time=time.perf_counter() - start)
         validate(document)
-        print(table(graded))  # for staff: Gradescope shows stdout to them only
+        print(table(graded, times=True))  # for staff: Gradescope shows stdout to them only
         if graded.student_output:
             print(f"--- output of the student's code (first 4000 characters) ---\n{graded.student_output}")
     except BaseException:  # noqa: BLE001 - whatever happens, Gradescope gets a valid file

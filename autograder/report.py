@@ -11,11 +11,13 @@ from .safe_text import for_terminal
 STATUS = {True: "passed", False: "FAILED"}
 
 
-def table(graded: Graded, width: int | None = None) -> str:
+def table(graded: Graded, width: int | None = None, *, times: bool = False) -> str:
     """One row per check (number, title, points, status, the first line of the message, wrapped to the
-    terminal's ``width``) and the total; the likely cause under a failed row."""
+    terminal's ``width``) and the total; the likely cause under a failed row. ``times`` adds each check's
+    seconds to its status (for staff)."""
     width = width or shutil.get_terminal_size((120, 24)).columns
-    rows = [(r.check.number, r.check.title, f"{r.score:g}/{r.check.weight:g}", STATUS[r.passed],
+    rows = [(r.check.number, r.check.title, f"{r.score:g}/{r.check.weight:g}",
+             STATUS[r.passed] + (f" {r.seconds:5.2f}s" if times else ""),
              (r.outcome.message.splitlines() or [""])[0]) for r in graded.results]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(("#", "check", "points", "status"))]
     lead = sum(widths) + 8

@@ -1,4 +1,4 @@
-"""One fork server for the whole run, started before any test module loads a reference."""
+"""One fork server per test process (each pytest-xdist worker has its own), probed for containment."""
 from __future__ import annotations
 
 import io
@@ -10,31 +10,25 @@ import tempfile
 import sys
 import zipfile
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
 from autograder.sandbox import ForkServer
 
 ROOT = Path(__file__).resolve().parents[1]
-_server: ForkServer | None = None
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    from autograder.sandbox.containment import verify
-
-    global _server
-    _server = ForkServer()
-    verify(_server, [ROOT / "reference", ROOT / "autograder" / "assignments"])  # refuses unless contained
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    if _server is not None:
-        _server.close()
 
 
 @pytest.fixture(scope="session")
-def fork_server() -> ForkServer:
-    return _server
+def fork_server() -> Iterator[ForkServer]:
+    from autograder.sandbox.containment import verify
+
+    server = ForkServer()
+    try:
+        verify(server, [ROOT / "reference", ROOT / "autograder" / "assignments"])  # refuses unless contained
+        yield server
+    finally:
+        server.close()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,9 @@ from autograder.results import failure_document, validate
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# the module's fixture is expensive: with pytest-xdist, its tests share one worker
+pytestmark = pytest.mark.xdist_group("flat_batch")
+
 
 def _rows(out: Path) -> dict[str, dict]:
     with (out / "grades.csv").open(encoding="utf-8-sig") as fh:

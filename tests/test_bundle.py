@@ -16,6 +16,9 @@ from autograder.assignments import ASSIGNMENTS
 from autograder.template import ANSWER, BEGIN, END
 from conftest import ROOT
 
+# the module's fixture is expensive: with pytest-xdist, its tests share one worker
+pytestmark = pytest.mark.xdist_group("bundles")
+
 
 @pytest.fixture(scope="module")
 def bundles(tmp_path_factory) -> dict[str, Path]:
