@@ -1,5 +1,12 @@
+import os
 import sys
 
-from .cli import main
+# One compute thread per grader process, set before NumPy or torch load their pools: a grader's own work is
+# small matrices, and pools sized to every core spin against each other when graders or lanes share a machine.
+# A batch lane sets its share of the cores itself.
+for _variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
+from .cli import main  # noqa: E402 - after the thread counts
 
 sys.exit(main())

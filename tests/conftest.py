@@ -12,9 +12,14 @@ import zipfile
 from pathlib import Path
 from typing import Iterator
 
-import pytest
+# as python -m autograder does: one compute thread per process, before NumPy and torch load (the test processes
+# and every grader they start share two cores with pytest-xdist)
+for _variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-from autograder.sandbox import ForkServer
+import pytest  # noqa: E402 - after the thread counts
+
+from autograder.sandbox import ForkServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,8 +89,9 @@ def gradescope_root():
 
 def cli(*args: str) -> subprocess.CompletedProcess:
     """``python -m autograder ARGS`` in a fresh process, from the repository root."""
+    # a wide terminal, so that no table row wraps in the middle of what a test looks for
     return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+                          timeout=120, env={**os.environ, "COLUMNS": "250"})
 
 
 def run_autograder(zip_path: Path, root: Path, files: dict[str, str | bytes], python: str = sys.executable,

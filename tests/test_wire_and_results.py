@@ -31,7 +31,8 @@ def test_values_come_back_as_builtin_types_and_arrays():
     out = decoded.value
     assert out["a"] == [1, 2.5, True, None, "s"] and out["t"] == (3, 2**70) and out["set"] == frozenset({1, 2})
     assert isinstance(out["y"], np.ndarray) and out["y"].dtype == np.float32
-    assert {(i.path, i.lib) for i in decoded.arrays} == {("['x']", "numpy"), ("['y']", "torch")}
+    assert {(i.path, i.lib, i.dtype) for i in decoded.arrays} == {
+        ("['x']", "numpy", "float64"), ("['y']", "torch", "float32"), ("['z']", "numpy", "float32")}  # a scalar too
     assert out["z"] == 1.5
     assert roundtrip(torch.tensor(0.5)).value.shape == ()
 
