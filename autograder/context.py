@@ -113,7 +113,7 @@ class Context:
             if key is not None:
                 self._memo[key] = failure
             raise
-        if key is not None:
+        if key is not None and _array_bytes(answer.value) <= MEMO_BYTES:
             self._memo[key] = answer
         return answer
 
@@ -139,6 +139,19 @@ def _check_reply(probe: str, body: Any) -> None:
                                          for k, t in fields.items()):
         raise StudentFailure("malformed", "the process running your code sent a malformed reply "
                                           "(does your code modify the grader's modules?)")
+
+
+MEMO_BYTES = 2 * 2**20  # answers larger than this are asked again rather than kept: memory stays bounded
+
+
+def _array_bytes(value: Any) -> int:
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, dict):
+        return sum(_array_bytes(v) for v in value.values())
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return sum(_array_bytes(v) for v in value)
+    return 0
 
 
 def _relative(info: wire.ArrayInfo, prefix: str) -> wire.ArrayInfo:

@@ -18,7 +18,7 @@ import numpy as np
 
 MAX_DEPTH = 32
 MAX_ITEMS = 100_000
-MAX_ARRAY_BYTES = 48 * 2**20
+MAX_ARRAY_BYTES = 8 * 2**20  # see session.MAX_PAYLOAD_BYTES
 ARRAY_NAME = re.compile(r"^a\d{1,6}$")
 
 

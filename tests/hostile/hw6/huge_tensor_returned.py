@@ -1,5 +1,5 @@
 # affected: 6.6 6.7 6.8 6.9
-# message: limit is 48 MiB | raised
+# message: limit is 8 MiB | raised
 
 import numpy as np
 
