@@ -23,11 +23,14 @@ def table(graded: Graded, width: int | None = None, *, times: bool = False) -> s
     lead = sum(widths) + 8
     room = max(30, width - lead - 2)
     lines = [f"{'#':<{widths[0]}}  {'check':<{widths[1]}}  {'points':>{widths[2]}}  {'status':<{widths[3]}}  message"]
+    beside = room >= 50  # else the message goes under its row, at the table's full width
     for row, result in zip(rows, graded.results):
-        message = textwrap.wrap(row[4], room) or [""]
+        message = textwrap.wrap(row[4], room) or [""] if beside else [""]
         lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:<{widths[3]}}  "
-                     f"{message[0]}")
+                     f"{message[0]}".rstrip())
         lines.extend(" " * (lead + 2) + more for more in message[1:])
+        if not beside and row[4]:
+            lines.extend(textwrap.wrap(row[4], max(60, width - 2), initial_indent=" " * 7, subsequent_indent=" " * 9))
         cause = likely_cause(result.outcome.message)
         if cause and not result.passed:
             lines.append(textwrap.fill(cause, width=max(60, width - 2), initial_indent=" " * 7,
