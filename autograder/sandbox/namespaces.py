@@ -167,13 +167,14 @@ def _bind(source: str, target: str, *, writable: bool = False) -> None:
 def _build_root(root: str, workdir: str, read_only: list[str]) -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
+    # the private /tmp first: what is bound below it (a virtual environment in /tmp, the work folder) goes on top
+    os.makedirs(root + "/tmp")
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={TMP_SIZE}")
     for path in read_only:
         if os.path.islink(path):
             os.symlink(os.readlink(path), root + path)
         else:
             _bind(path, root + path)
-    os.makedirs(root + "/tmp")
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={TMP_SIZE}")
     _bind(workdir, root + workdir, writable=True)
     os.makedirs(root + "/dev")
     for device in DEVICES:
