@@ -207,3 +207,21 @@ def test_a_correct_block_no_replay_can_map_is_flagged_for_staff(grade_submission
     assert results["5.3"].score == 4 and results["5.3"].outcome.diagnosis == "needs_review"
     assert "flagged for the course staff" in results["5.3"].outcome.message
     assert results["5.1"].score == 0  # the count's points need a block that was verified
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_title_states_an_answer(assignment):
+    import ast
+
+    template = ast.parse(template_path(assignment).read_text())
+    asked = {t.id for n in template.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+             and n.value.value is None for t in n.targets if isinstance(t, ast.Name)}  # what students answer
+    reference = vars(load_reference(assignment))
+    answers = {str(reference[name]) for name in asked if isinstance(reference[name], int) and reference[name] >= 100}
+    leaks = [(c.name, a) for c in load(assignment).checks for a in answers if a in c.title]
+    assert not leaks
+
+
+def test_a_failed_count_does_not_state_the_answer_of_another_check(grade_submission):
+    results = grade_submission("hw6", ROOT / "examples" / "hw6.py")["by_number"]
+    assert results["5.1"].score == 0 and "78592" not in results["5.1"].outcome.message
