@@ -26,8 +26,8 @@ from . import namespaces
 BASE_UID = 1_900_000_000  # far above any account a distribution or a site allocates
 PR_SET_PDEATHSIG = 1
 CLONE_NEWNET = 0x40000000
-WORKER_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                      "OPENBLAS_NUM_THREADS": "1"}
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+WORKER_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_THREAD}
 
 
 def _memory_budget() -> int:

@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from .confine import WORKER_ENVIRONMENT, kill_all_processes_of, sandbox_uid
+
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 PRELOAD = ("math", "random", "itertools", "functools", "collections", "copy", "typing", "dataclasses",
@@ -34,13 +36,12 @@ PRELOAD = ("math", "random", "itertools", "functools", "collections", "copy", "t
            "torch.utils.data", "sympy")
 # Passed through to the fork server: numerical libraries' settings that correctness can depend on.
 KEPT_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "AUTOGRADER_NAMESPACES")
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
 def server_environment() -> dict[str, str]:
     """The whole environment the fork server starts with: nothing of the grader's own."""
     kept = {k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ}
-    return {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1", **ONE_THREAD, **kept}
+    return {**WORKER_ENVIRONMENT, "PYTHONDONTWRITEBYTECODE": "1", **kept}
 
 
 class ForkServer:
@@ -113,7 +114,6 @@ def main(fd: int, shared: tuple[str, ...]) -> NoReturn:
     sock = socket.socket(fileno=fd)
     try:
         from . import namespaces
-        from .confine import sandbox_uid
         preload(PRELOAD + shared)
         from ..assignments import secrets_loaded
         assert not secrets_loaded(), secrets_loaded()
@@ -131,7 +131,6 @@ def main(fd: int, shared: tuple[str, ...]) -> NoReturn:
 
 def _serve(sock: socket.socket, hello: dict) -> None:
     from . import worker
-    from .confine import kill_all_processes_of
     workers: set[int] = set()
     while True:
         data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
