@@ -23,8 +23,8 @@ HARNESS = ("__init__.py", "__main__.py", "cli.py", "spec.py", "context.py", "ans
            "symbolic.py", "grading.py", "report.py", "results.py", "results_schema.json", "submission.py",
            "notebook.py", "selfcheck.py", "fixtures.py", "safe_text.py", "sandbox/__init__.py", "sandbox/__main__.py",
            "sandbox/confine.py", "sandbox/containment.py", "sandbox/forkserver.py", "sandbox/namespaces.py",
-           "sandbox/probes.py", "sandbox/session.py", "sandbox/specifications.py", "sandbox/wire.py",
-           "sandbox/worker.py",
+           "sandbox/probes.py", "sandbox/serve.py", "sandbox/session.py", "sandbox/settings.py",
+           "sandbox/spawned.py", "sandbox/specifications.py", "sandbox/wire.py", "sandbox/worker.py",
            "assignments/__init__.py")
 
 
@@ -93,9 +93,9 @@ def record_fixtures(assignment: str, folder: Path) -> tuple[list[Path], tuple[in
     """Run the visible checks on the reference, the template and every known mistake, recording what
     they take from the reference; also returns what the bundle withholds (checks, points)."""
     from .grading import PRACTICE_SEED, grade
-    from .sandbox import ForkServer
+    from .sandbox import launch
 
-    server = ForkServer()
+    server = launch()
     recording = start_recording()
     try:
         withheld = load(assignment).hidden()  # module-level @expected values are recorded here
@@ -142,8 +142,10 @@ def handout(assignment: str) -> str:
         In a notebook run from this folder: `from autograder import check; check("{assignment}")`.
         Only the visible checks run here; the table says how many points are graded only on Gradescope.
 
-        Supported: Linux, and Windows through WSL; `check` runs your code in a separate process with a time
-        limit per check, as Gradescope does. macOS and native Windows are not supported yet."""),
+        Supported: Linux (WSL included), macOS and Windows. `check` runs your code in a separate process
+        with a time limit per check, as Gradescope does: on Linux in the same sandbox as Gradescope's, on
+        macOS and Windows in a plain process of its own (the code is yours, on your machine). On Windows a
+        check that runs out of time does not say which line was running."""),
         "", "## What to write", ""]
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node):

@@ -13,7 +13,7 @@ from typing import Callable, TextIO
 from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, load, reference_path
 from .context import Context
 from .fixtures import NoFixture
-from .sandbox import ForkServer, InProcessSession, Session, StudentFailure, UnavailableSession, WorkerSession
+from .sandbox import InProcessSession, Server, Session, StudentFailure, UnavailableSession, WorkerSession, launch
 from .sandbox.containment import Containment, verify
 from .submission import NoSubmission, prepare
 from .spec import Check, Outcome, failed
@@ -33,13 +33,14 @@ def secret_paths(assignment: str, submissions: list[Path]) -> list[Path]:
 
 
 def start_server(assignment: str, submissions: list[Path], *, unconfined: bool = False,
-                 also_secret: list[Path] = ()) -> tuple[ForkServer, Containment]:
-    """A fork server whose workers were probed and found contained (else ContainmentError).
+                 also_secret: list[Path] = ()) -> tuple[Server, Containment]:
+    """A server whose workers were probed and found contained (else ContainmentError); a fork server where
+    Linux allows, else the portable server, which only ``unconfined`` accepts.
 
     The checks are loaded while the fork server starts, so the probe costs
     little more than one worker.
     """
-    server = ForkServer(SHARED_IMPORTS.get(assignment, ()))
+    server = launch(SHARED_IMPORTS.get(assignment, ()))
     try:
         load(assignment)
         found = verify(server, secret_paths(assignment, submissions) + list(also_secret),
@@ -117,12 +118,12 @@ class Graded:
         return round(sum(r.score for r in self.results), 4)
 
 
-def grade(assignment_name: str, path: Path, server: ForkServer | None, *, seed: int = 0,
+def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int = 0,
           select: Callable[[Check], bool] | None = None, log: TextIO = sys.stderr,
           on_result: Callable[[Result], None] = lambda result: None) -> Graded:
     """Grade the submission at ``path``.
 
-    ``server`` is a fork server started before any reference was loaded;
+    ``server`` was started before any reference was loaded;
     None runs student code in this process (the benchmark's floor only).
     """
     start = time.perf_counter()

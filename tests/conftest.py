@@ -19,7 +19,7 @@ for _variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 
 import pytest  # noqa: E402 - after the thread counts
 
-from autograder.sandbox import ForkServer  # noqa: E402
+from autograder.sandbox.forkserver import ForkServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +34,49 @@ def fork_server() -> Iterator[ForkServer]:
         yield server
     finally:
         server.close()
+
+
+@pytest.fixture(scope="session")
+def spawn_server():
+    """The portable server, which a student's macOS or Windows laptop gets (AUTOGRADER_PORTABLE=1 forces it)."""
+    from autograder.sandbox.spawned import SpawnServer
+
+    server = SpawnServer()
+    yield server
+    server.close()
+
+
+# Loaded at start-up by every interpreter that has it on PYTHONPATH: takes away what Linux has and macOS or
+# Windows lack, and leaves each process's pid in a file to show it ran there.
+NON_LINUX = """
+import os, signal, sys
+for name in ("resource", "fcntl", "pwd", "grp", "termios"):
+    sys.modules[name] = None
+for name in ("fork", "pread", "O_NOFOLLOW", "WIFSIGNALED", "WTERMSIG", "WEXITSTATUS", "setsid", "getuid",
+             "geteuid", "sched_getaffinity"):
+    if hasattr(os, name):
+        delattr(os, name)
+for name in ("SIGALRM", "setitimer", "ITIMER_REAL", "SIGUSR1"):
+    if hasattr(signal, name):
+        delattr(signal, name)
+with open(os.path.join(os.path.dirname(__file__), "pids"), "a") as fh:
+    fh.write(f"{os.getpid()}\\n")
+"""
+
+
+@pytest.fixture
+def non_linux(tmp_path) -> dict[str, str]:
+    """An environment whose Python processes lack what only Linux (or POSIX) offers, with the portable server
+    forced; the processes that started with it are listed in ``started_in(env)``."""
+    folder = tmp_path / "non_linux"
+    folder.mkdir()
+    (folder / "sitecustomize.py").write_text(NON_LINUX)
+    return {**os.environ, "AUTOGRADER_PORTABLE": "1", "PYTHONPATH": str(folder)}
+
+
+def started_in(env: dict[str, str]) -> set[str]:
+    """The pids of the processes that started in a ``non_linux`` environment."""
+    return set((Path(env["PYTHONPATH"]) / "pids").read_text().split())
 
 
 @pytest.fixture(scope="session")

@@ -8,24 +8,41 @@ from pathlib import Path
 
 import pytest
 
-from autograder.sandbox import ForkServer, StudentFailure, WorkerSession
+from autograder.sandbox import StudentFailure, WorkerSession
+from autograder.sandbox.forkserver import ForkServer
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to the sandbox account")
 
 
-@pytest.fixture
-def session(fork_server, tmp_path):
+def sessions(server, tmp_path):
     opened = []
 
     def start(source: str) -> WorkerSession:
         path = tmp_path / "hw6.py"
         path.write_text(textwrap.dedent(source))
-        opened.append(WorkerSession(fork_server, path, "hw6", import_timeout=10))
+        opened.append(WorkerSession(server, path, "hw6", import_timeout=10))
         return opened[-1]
 
     yield start
     for s in opened:
         s.close()
+
+
+@pytest.fixture
+def session(fork_server, tmp_path):
+    """Sessions of the confined (Linux) worker."""
+    yield from sessions(fork_server, tmp_path)
+
+
+@pytest.fixture(params=["confined", "portable"])
+def server(request):
+    """Either server: what a failure costs and how it is told must not depend on the platform."""
+    return request.getfixturevalue("fork_server" if request.param == "confined" else "spawn_server")
+
+
+@pytest.fixture
+def any_session(server, tmp_path):
+    yield from sessions(server, tmp_path)
 
 
 def call(session: WorkerSession, name: str, *args, timeout: float = 5.0):
@@ -84,23 +101,23 @@ def test_worker_has_no_network(session):
         listener.close()
 
 
-def test_exit_in_one_function_costs_only_that_call(session):
-    s = session("import os\ndef die():\n    os._exit(3)\ndef fine():\n    return 7\n")
+def test_exit_in_one_function_costs_only_that_call(any_session):
+    s = any_session("import os\ndef die():\n    os._exit(3)\ndef fine():\n    return 7\n")
     with pytest.raises(StudentFailure, match="exit status 3") as info:
         call(s, "die")
     assert info.value.kind == "crashed"
     assert call(s, "fine") == 7  # a fresh worker took over
 
 
-def test_segfault_is_reported_in_plain_words(session):
-    s = session("import ctypes\ndef crash():\n    ctypes.string_at(0)\ndef fine():\n    return 1\n")
+def test_segfault_is_reported_in_plain_words(any_session):
+    s = any_session("import ctypes\ndef crash():\n    ctypes.string_at(0)\ndef fine():\n    return 1\n")
     with pytest.raises(StudentFailure, match="segmentation fault"):
         call(s, "crash")
     assert call(s, "fine") == 1
 
 
-def test_hang_times_out_with_the_function_named(session):
-    s = session("def spin():\n    while True:\n        pass\ndef fine():\n    return 2\n")
+def test_hang_times_out_with_the_function_named(any_session):
+    s = any_session("def spin():\n    while True:\n        pass\ndef fine():\n    return 2\n")
     with pytest.raises(StudentFailure, match=r"timed out after 1 s in spin") as info:
         call(s, "spin", timeout=1)
     assert info.value.kind == "timeout"
@@ -108,10 +125,10 @@ def test_hang_times_out_with_the_function_named(session):
     assert call(s, "fine") == 2
 
 
-def test_work_left_at_the_top_level_is_explained_with_its_line(fork_server, tmp_path):
+def test_work_left_at_the_top_level_is_explained_with_its_line(server, tmp_path):
     path = tmp_path / "hw6.py"
     path.write_text("import math\nfor epoch in range(10**12):\n    math.sqrt(epoch)\n")
-    s = WorkerSession(fork_server, path, "hw6", import_timeout=1)
+    s = WorkerSession(server, path, "hw6", import_timeout=1)
     try:
         with pytest.raises(StudentFailure) as info:
             call(s, "anything")
@@ -143,8 +160,8 @@ def test_memory_budget_is_what_autograder_memory_mb_says(fork_server, tmp_path, 
         s.close()
 
 
-def test_output_flood_is_cut_and_costs_only_its_call(session):
-    s = session("""
+def test_output_flood_is_cut_and_costs_only_its_call(any_session):
+    s = any_session("""
         def flood():
             chunk = "x" * 2**20
             for _ in range(100):
@@ -157,16 +174,16 @@ def test_output_flood_is_cut_and_costs_only_its_call(session):
     assert call(s, "fine") == 4
 
 
-def test_import_failure_is_reported_once_for_every_check(session):
-    s = session("def f(:\n    pass\n")
+def test_import_failure_is_reported_once_for_every_check(any_session):
+    s = any_session("def f(:\n    pass\n")
     for _ in range(2):
         with pytest.raises(StudentFailure, match="SyntaxError") as info:
             call(s, "f")
         assert info.value.kind == "import_failed"
 
 
-def test_exceptions_show_only_the_students_own_lines(session):
-    s = session("def bad(x):\n    return x.nope\n")
+def test_exceptions_show_only_the_students_own_lines(any_session):
+    s = any_session("def bad(x):\n    return x.nope\n")
     with pytest.raises(StudentFailure) as info:
         call(s, "bad", 1)
     assert "line 2, in bad: return x.nope" in info.value.message

@@ -18,38 +18,14 @@ import os
 import resource
 import signal
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import namespaces
+from .settings import WORKER_ENVIRONMENT, Limits, set_limit
 
 BASE_UID = 1_900_000_000  # far above any account a distribution or a site allocates
 PR_SET_PDEATHSIG = 1
 CLONE_NEWNET = 0x40000000
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-WORKER_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_THREAD}
-
-
-def _memory_budget() -> int:
-    return int(os.environ.get("AUTOGRADER_MEMORY_MB", "2048")) * 2**20
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Resource limits of one worker.
-
-    ``memory_bytes`` is address space on top of what the interpreter maps
-    once torch is imported, so the figure means the same on every machine;
-    ``AUTOGRADER_MEMORY_MB`` sets it (run_autograder keeps it below
-    Gradescope's container limit, so an allocation fails inside the worker
-    instead of the kernel killing the grader).
-    """
-
-    memory_bytes: int = field(default_factory=_memory_budget)
-    cpu_seconds: int = 300
-    file_bytes: int = 64 * 2**20
-    processes: int = 256
-    open_files: int = 256
 
 
 def sandbox_uid(server_pid: int) -> int | None:
@@ -66,9 +42,9 @@ def confine(workdir: str, limits: Limits, uid: int | None, isolate: dict | None)
     """
     os.setsid()
     if uid is not None:
-        _limit(resource.RLIMIT_NPROC, limits.processes)
+        set_limit(resource.RLIMIT_NPROC, limits.processes)
     else:  # the grader's own account: leave room for what it already runs
-        _limit(resource.RLIMIT_NPROC, _tasks_of(os.geteuid()) + limits.processes)
+        set_limit(resource.RLIMIT_NPROC, _tasks_of(os.geteuid()) + limits.processes)
     if isolate is not None:
         # the keeper keeps its credentials, so this holds: it dies with the fork server, and its child with it
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -81,11 +57,11 @@ def confine(workdir: str, limits: Limits, uid: int | None, isolate: dict | None)
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.chdir(workdir)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails instead of killing
-    _limit(resource.RLIMIT_AS, _mapped_bytes() + limits.memory_bytes)
-    _limit(resource.RLIMIT_CPU, limits.cpu_seconds)
-    _limit(resource.RLIMIT_FSIZE, limits.file_bytes)
-    _limit(resource.RLIMIT_NOFILE, limits.open_files)
-    _limit(resource.RLIMIT_CORE, 0)
+    set_limit(resource.RLIMIT_AS, _mapped_bytes() + limits.memory_bytes)
+    set_limit(resource.RLIMIT_CPU, limits.cpu_seconds)
+    set_limit(resource.RLIMIT_FSIZE, limits.file_bytes)
+    set_limit(resource.RLIMIT_NOFILE, limits.open_files)
+    set_limit(resource.RLIMIT_CORE, 0)
     os.environ.clear()
     os.environ.update({**WORKER_ENVIRONMENT, "HOME": workdir})
 
@@ -100,13 +76,6 @@ def _switch_to(uid: int) -> None:
         pass
     else:  # pragma: no cover - would mean the drop did not happen
         os._exit(70)
-
-
-def _limit(which: int, value: int) -> None:
-    soft, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(which, (value, value))
 
 
 def _mapped_bytes() -> int:

@@ -16,8 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .forkserver import ForkServer
-from .session import StudentFailure, WorkerSession
+from .session import Server, StudentFailure, WorkerSession
 
 CANARY_VARIABLE = "AUTOGRADER_CANARY"
 HOW_TO_FIX = (
@@ -61,8 +60,13 @@ class Containment:
         return f"student code runs {how}; {network}"
 
 
-def verify(server: ForkServer, secret_paths: list[Path], *, allow_unconfined: bool = False) -> Containment:
-    """Probe what a worker of ``server`` can reach; raise ContainmentError unless it is contained."""
+def verify(server: Server, secret_paths: list[Path], *, allow_unconfined: bool = False) -> Containment:
+    """Probe what a worker of ``server`` can reach; raise ContainmentError unless it is contained.
+
+    The portable server confines nothing, so there is nothing to probe: it is refused unless allowed.
+    """
+    if server.containment.get("portable"):
+        return _judged(Containment(False, None, (), (), ()), allow_unconfined)
     os.environ[CANARY_VARIABLE] = secrets.token_hex(8)  # any process started with our environment carries it
     paths = [(str(p), p.stat().st_dev, p.stat().st_ino) for p in secret_paths if p.exists()]
     with tempfile.TemporaryDirectory(prefix="autograder-probe-") as tmp:
@@ -77,8 +81,12 @@ def verify(server: ForkServer, secret_paths: list[Path], *, allow_unconfined: bo
                                    f"{session.output()}") from None
         finally:
             session.close()
-    found = Containment(server.containment["namespaces"], server.containment["uid"], tuple(report["readable"]),
-                        tuple(report["environments"]), tuple(report["interfaces"]))
+    return _judged(Containment(server.containment["namespaces"], server.containment["uid"],
+                               tuple(report["readable"]), tuple(report["environments"]),
+                               tuple(report["interfaces"])), allow_unconfined)
+
+
+def _judged(found: Containment, allow_unconfined: bool) -> Containment:
     if found.problems and not allow_unconfined:
         raise ContainmentError("refusing to grade: " + "; ".join(found.problems) + ".\n" + HOW_TO_FIX)
     return found

@@ -22,7 +22,8 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from .confine import WORKER_ENVIRONMENT, kill_all_processes_of, sandbox_uid
+from .confine import kill_all_processes_of, sandbox_uid
+from .settings import WORKER_ENVIRONMENT
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
@@ -65,11 +66,14 @@ class ForkServer:
             self._hello = self._reply()
         return self._hello
 
-    def spawn(self, job: dict, worker_sock: socket.socket, output_fd: int) -> int:
-        """Fork a worker that runs ``job`` on ``worker_sock``, printing to ``output_fd``; returns its pid."""
+    def spawn(self, job: dict, output_fd: int) -> tuple[int, socket.socket]:
+        """Fork a worker that runs ``job``, printing to ``output_fd``; its pid and the socket to talk to it."""
         self.containment  # noqa: B018 - the greeting comes first on the socket
-        socket.send_fds(self._sock, [json.dumps({"op": "spawn", "job": job}).encode()], [worker_sock.fileno(), output_fd])
-        return self._reply()["pid"]
+        mine, theirs = socket.socketpair()
+        with theirs:
+            socket.send_fds(self._sock, [json.dumps({"op": "spawn", "job": job}).encode()],
+                            [theirs.fileno(), output_fd])
+            return self._reply()["pid"], mine
 
     def interrupt(self, pid: int) -> None:
         """Ask a worker's process group which line it is running (SIGUSR1); no reply."""

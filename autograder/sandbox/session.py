@@ -18,14 +18,13 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..safe_text import identifier
 from . import wire
-from .confine import Limits
-from .forkserver import ForkServer
+from .settings import Limits
 
 MAX_RESPONSE_BYTES = 16 * 2**20
 # The largest legitimate reply is under 1 MiB (hw6's block output, 131 KB; its weights, 314 KB). Each reply
@@ -67,19 +66,41 @@ def failure_from(info: dict, subject: str) -> StudentFailure:
 
 
 def describe_status(status: int) -> str:
-    """Plain words for a worker's wait status."""
-    if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
+    """Plain words for a worker's wait status (POSIX's encoding, which every server reports)."""
+    sig = status & 0x7F
+    if sig:
         meaning = {signal.SIGSEGV: "segmentation fault", signal.SIGKILL: "killed, often by the memory limit",
                    signal.SIGXCPU: "CPU time limit exceeded", signal.SIGABRT: "aborted",
                    signal.SIGXFSZ: "file size limit exceeded"}.get(sig, "")
         return f"signal {signal.Signals(sig).name}" + (f" ({meaning})" if meaning else "")
-    return f"exit status {os.WEXITSTATUS(status)} (sys.exit or os._exit in your code?)"
+    return f"exit status {status >> 8} (sys.exit or os._exit in your code?)"
 
 
 def time_scale() -> float:
     """``AUTOGRADER_TIME_SCALE`` multiplies every time limit (slow machines, quick tests)."""
     return float(os.environ.get("AUTOGRADER_TIME_SCALE", "1"))
+
+
+class Server(Protocol):
+    """What starts and ends workers: the Linux fork server (forkserver.py) or the portable one (spawned.py)."""
+
+    pid: int
+
+    @property
+    def containment(self) -> dict:
+        """``namespaces`` (bool), ``uid`` (int or None), ``read_only`` (paths bound read-only)."""
+
+    def spawn(self, job: dict, output_fd: int) -> tuple[int, socket.socket]:
+        """Start a worker that runs ``job``, printing to ``output_fd``; its pid and the socket to talk to it."""
+
+    def interrupt(self, pid: int) -> None:
+        """Ask a worker which line it is running; it answers on its socket, where the platform allows."""
+
+    def stop(self, pid: int, grace: float) -> int:
+        """Give a worker ``grace`` seconds to exit, then end it and all it started; its wait status."""
+
+    def close(self) -> None:
+        """End the server."""
 
 
 class Session:
@@ -99,7 +120,7 @@ class Session:
 
 
 class WorkerSession(Session):
-    """A submission served by a confined worker forked from ``server``.
+    """A submission served by a worker of ``server``, confined where the server confines.
 
     Everything lives in a private folder the grader owns and removes at
     ``close``: the worker's work folder (the only part it may write), the
@@ -107,7 +128,7 @@ class WorkerSession(Session):
     grader opened itself and student code cannot reach by name.
     """
 
-    def __init__(self, server: ForkServer, source: Path, module_name: str, *,
+    def __init__(self, server: Server, source: Path, module_name: str, *,
                  limits: Limits | None = None, import_timeout: float = 20.0):
         self._server = server
         self._limits = limits or Limits()
@@ -124,8 +145,8 @@ class WorkerSession(Session):
         if uid is not None:
             for path in (self._workdir, self._file):
                 os.chown(path, uid, uid)
-        self._output_fd = os.open(self._private / "output.txt",
-                                  os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        self._output_fd = os.open(self._private / "output.txt", os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND
+                                  | getattr(os, "O_NOFOLLOW", 0), 0o600)  # Windows has no symbolic links to fear
         self._sock: socket.socket | None = None
         self._pid: int | None = None
         self._buffer = bytearray()
@@ -154,12 +175,10 @@ class WorkerSession(Session):
     def _start(self) -> None:
         if self._broken is not None:
             raise self._broken
-        mine, theirs = socket.socketpair()
         job = {"workdir": str(self._workdir), "scratch": str(self._private / "root"), "module_file": str(self._file),
                "module_name": self._module_name, "limits": asdict(self._limits), "hidden_paths": [str(GRADER_ROOT)]}
-        self._pid = self._server.spawn(job, theirs, self._output_fd)
-        theirs.close()
-        self._sock, self._buffer = mine, bytearray()
+        self._pid, self._sock = self._server.spawn(job, self._output_fd)
+        self._buffer = bytearray()
         try:
             ready, _ = self._await(self._import_timeout * time_scale(), f"importing {self._file.name}")
         except StudentFailure as failure:
@@ -254,7 +273,8 @@ class WorkerSession(Session):
     def output(self, limit: int = 4000) -> str:
         if self._output is not None:
             return self._output[:limit]
-        return os.pread(self._output_fd, limit, 0).decode("utf-8", "replace")
+        os.lseek(self._output_fd, 0, os.SEEK_SET)  # writes are appends: moving the offset cannot disturb them
+        return os.read(self._output_fd, limit).decode("utf-8", "replace")
 
 
 def _remove(folder: Path) -> None:

@@ -1,0 +1,141 @@
+"""The portable server: each worker a freshly started interpreter, for where the Linux sandbox is not.
+
+A student's own macOS or Windows laptop has no fork server (no
+SOCK_SEQPACKET, fd passing, prctl or /proc to build it on). There the code
+is the student's own, so confinement is not the point; a separate process
+that a per-check time limit can end is. Each worker is ``python -m
+autograder.sandbox.spawned PORT``: it connects back to a loopback socket
+(sockets, unlike pipes, can be waited on with a deadline on every
+platform), proves it is ours with a token read from its standard input,
+and then serves exactly as a confined worker does (serve.py), over the
+same wire. Its output goes to the file the session opened. Nothing is
+confined; the time limits hold everywhere, and where the platform has
+POSIX resource limits (macOS) so do those on CPU time and file size.
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .settings import ONE_THREAD, Limits, set_limit
+
+PACKAGE_PARENT = Path(__file__).resolve().parents[2]
+CONNECT_SECONDS = 60.0  # a cold interpreter on a slow laptop, before it even reaches the student's import
+
+
+class SpawnServer:
+    """Starts one interpreter per worker; the same interface as ForkServer (session.Server)."""
+
+    containment = {"namespaces": False, "uid": None, "read_only": [], "portable": True}
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()  # no server process of its own: the probe's list of processes to spare
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._workers: dict[int, subprocess.Popen] = {}
+
+    def spawn(self, job: dict, output_fd: int) -> tuple[int, socket.socket]:
+        token = secrets.token_hex(16)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "autograder.sandbox.spawned", str(self._listener.getsockname()[1])],
+            stdin=subprocess.PIPE, stdout=output_fd, stderr=output_fd, cwd=PACKAGE_PARENT,
+            env={**os.environ, **ONE_THREAD}, start_new_session=os.name == "posix")
+        process.stdin.write(token.encode() + b"\n" + json.dumps(job).encode() + b"\n")
+        process.stdin.close()  # student code that reads its input finds it empty, as in a confined worker
+        self._workers[process.pid] = process
+        return process.pid, self._accept(process, token)
+
+    def _accept(self, process: subprocess.Popen, token: str) -> socket.socket:
+        """The connection that comes with ``token`` (anything else on the loopback port is turned away)."""
+        deadline = time.monotonic() + CONNECT_SECONDS
+        self._listener.settimeout(0.5)
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                sock, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            sock.settimeout(5.0)
+            try:
+                said = sock.recv(len(token) + 1)
+            except OSError:
+                said = b""
+            if said == token.encode() + b"\n":
+                sock.settimeout(None)
+                return sock
+            sock.close()
+        process.kill()
+        raise RuntimeError(f"a worker interpreter did not start (exit status {process.wait()})")
+
+    def interrupt(self, pid: int) -> None:
+        if hasattr(signal, "SIGUSR1") and pid in self._workers:
+            try:
+                os.kill(pid, signal.SIGUSR1)
+            except ProcessLookupError:
+                pass
+
+    def stop(self, pid: int, grace: float) -> int:
+        process = self._workers.pop(pid, None)
+        if process is None:  # ended already, by close
+            return 0
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
+        _kill(process)
+        code = process.wait()
+        return -code if code < 0 else code << 8  # POSIX's wait status, as the fork server reports it
+
+    def close(self) -> None:
+        for pid in list(self._workers):
+            self.stop(pid, 0.0)
+        self._listener.close()
+
+
+def _kill(process: subprocess.Popen) -> None:
+    """The worker and, where the platform groups processes, whatever it started."""
+    if os.name == "posix":
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    else:  # Windows: TerminateProcess ends the worker; processes it started are left to the student's machine
+        process.kill()
+
+
+def main(port: int) -> None:
+    """The worker's own process: load the harness, connect, prove who it is, serve.
+
+    The harness (NumPy, torch) loads before connecting, so that the import time limit counts only the
+    student's own import, as with a fork server that preloaded it.
+    """
+    from .serve import hide_grader, serve
+    token, job = sys.stdin.buffer.readline(), json.loads(sys.stdin.buffer.readline())
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.sendall(token)
+    _limit_time_and_files(Limits(**job["limits"]))
+    os.chdir(job["workdir"])
+    hide_grader(job["hidden_paths"])
+    serve(sock, job["workdir"], job["module_name"], job["module_file"])
+
+
+def _limit_time_and_files(limits: Limits) -> None:
+    """The limits every POSIX system enforces (macOS ignores one on address space); none on Windows."""
+    try:
+        import resource
+    except ImportError:
+        return
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails instead of killing
+    set_limit(resource.RLIMIT_CPU, limits.cpu_seconds)
+    set_limit(resource.RLIMIT_FSIZE, limits.file_bytes)
+    set_limit(resource.RLIMIT_CORE, 0)
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
