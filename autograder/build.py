@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import secrets
+import subprocess
+import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -25,7 +28,10 @@ def build_zip(assignment: str, out_dir: Path) -> Path:
 
     Only this assignment's reference goes in; the file ASSIGNMENT tells
     run_autograder which one to grade, and SEED holds the secret seed of the
-    inputs it grades on, drawn here (never the student bundle's).
+    inputs it grades on, drawn here (never the student bundle's). The
+    expected values at that seed are computed here too (precomputed/), so
+    that grading a submission runs the reference only where the expected
+    value depends on the submission's own output.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{assignment}-autograder.zip"
@@ -33,7 +39,14 @@ def build_zip(assignment: str, out_dir: Path) -> Path:
         for name in ZIP_ROOT_FILES:
             add_file(zf, GRADER_ROOT / name, name)
         add_text(zf, "ASSIGNMENT", assignment + "\n")
-        add_text(zf, "SEED", f"{grading_seed()}\n")
+        seed = grading_seed()
+        add_text(zf, "SEED", f"{seed}\n")
+        with tempfile.TemporaryDirectory() as tmp:
+            # a fresh process: precompute must import the checks itself, while it records
+            subprocess.run([sys.executable, "-m", "autograder", "precompute", assignment, "--seed", str(seed),
+                            "-o", tmp], cwd=GRADER_ROOT, check=True, stdout=subprocess.DEVNULL)
+            for path in sorted(Path(tmp).iterdir()):
+                add_file(zf, path, f"precomputed/{path.name}")
         for path in package_files():
             add_file(zf, path, str(path.relative_to(GRADER_ROOT)))
         add_file(zf, reference_path(assignment), f"reference/{assignment}.py")

@@ -1,4 +1,4 @@
-"""Command line: grade, check, batch, build, bundle, template, list, and Gradescope's entry point."""
+"""Command line: grade, check, batch, build, bundle, precompute, template, list, and Gradescope's entry point."""
 from __future__ import annotations
 
 import argparse
@@ -64,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     bundle = commands.add_parser("bundle", help="write the student bundle: template, handout, visible checks")
     bundle.add_argument("assignment", choices=ASSIGNMENTS)
     bundle.add_argument("-o", "--out", type=Path, default=Path("dist"))
+
+    precompute = commands.add_parser("precompute", help="record the reference's expected values at given seeds, "
+                                                         "so that grading at those seeds need not compute them")
+    precompute.add_argument("assignment", choices=ASSIGNMENTS)
+    precompute.add_argument("--seed", type=int, action="append", required=True, help="a seed (repeatable)")
+    precompute.add_argument("-o", "--out", type=Path, default=None, help="default: precomputed/ in the grader")
 
     template = commands.add_parser("template", help="regenerate student_template/<assignment>.py")
     template.add_argument("assignment", choices=ASSIGNMENTS)
@@ -173,6 +179,13 @@ def _bundle(args: argparse.Namespace) -> int:
     return 0
 
 
+def _precompute(args: argparse.Namespace) -> int:
+    from .fixtures import PRECOMPUTED_DIR
+    from .precompute import precompute
+    print("\n".join(map(str, precompute(args.assignment, args.seed, args.out or PRECOMPUTED_DIR))))
+    return 0
+
+
 def _template(args: argparse.Namespace) -> int:
     from .template import write_template
     print(write_template(args.assignment))
@@ -211,7 +224,7 @@ def _version() -> str:
 
 
 COMMANDS = {"grade": _grade, "check": _check, "batch": _batch, "build": _build, "bundle": _bundle,
-            "template": _template, "list": _list, "gradescope": _gradescope}
+            "precompute": _precompute, "template": _template, "list": _list, "gradescope": _gradescope}
 
 if __name__ == "__main__":
     sys.exit(main())

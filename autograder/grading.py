@@ -12,7 +12,7 @@ from typing import Callable, TextIO
 
 from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, load, reference_path
 from .context import Context
-from .fixtures import NoFixture
+from .fixtures import PRECOMPUTED_DIR, NoFixture
 from .sandbox import InProcessSession, Server, Session, StudentFailure, UnavailableSession, WorkerSession, launch
 from .sandbox.containment import Containment, verify
 from .submission import NoSubmission, prepare
@@ -25,9 +25,10 @@ PRACTICE_SEED = 20_261_123
 
 
 def secret_paths(assignment: str, submissions: list[Path]) -> list[Path]:
-    """What student code must never read: the reference, the checks, the submissions and their folders."""
+    """What student code must never read: the reference, the checks, the expected values precomputed for a
+    secret seed, the submissions and their folders."""
     checks = GRADER_ROOT / "autograder" / "assignments"
-    paths = [reference_path(assignment), checks / f"{assignment}.py", checks] + [
+    paths = [reference_path(assignment), checks / f"{assignment}.py", checks, PRECOMPUTED_DIR] + [
         p for s in submissions for p in (s.resolve(), s.resolve().parent)]
     return list(dict.fromkeys(paths))
 

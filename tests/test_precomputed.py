@@ -1,0 +1,78 @@
+"""Expected values precomputed for a seed are used for that seed, and only by the code that computed them."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+SEED = 4242
+
+# Grades the reference at a seed with the reference's double-descent data made unavailable: 6.8 and 6.9 can
+# only pass where their expected curves come from precomputed values.
+GRADE_WITHOUT_THE_REFERENCE_CURVES = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    from autograder.assignments import load
+    from autograder.grading import grade, start_server
+
+    server, _ = start_server("hw6", [Path("reference/hw6.py")])
+    checks = sys.modules["autograder.assignments.hw6"]
+    def unavailable(*args):
+        raise RuntimeError("the reference was asked")
+    checks.REF.draw_double_descent_data = unavailable
+    graded = grade("hw6", Path("reference/hw6.py"), server, seed=int(sys.argv[1]), log=sys.stderr)
+    server.close()
+    print(json.dumps({r.check.number: r.passed for r in graded.results}))
+""")
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("precomputed")
+    subprocess.run([sys.executable, "-m", "autograder", "precompute", "hw6", "--seed", str(SEED), "-o", str(folder)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=300)
+    return folder
+
+
+def passed_without_the_reference(store: Path, seed: int) -> dict[str, bool]:
+    env = {**__import__("os").environ, "AUTOGRADER_PRECOMPUTED": str(store)}
+    done = subprocess.run([sys.executable, "-c", GRADE_WITHOUT_THE_REFERENCE_CURVES, str(seed)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_precomputed_values_answer_for_their_seed(store):
+    passed = passed_without_the_reference(store, SEED)
+    assert passed["6.8"] and passed["6.9"] and all(passed.values())
+
+
+def test_another_seed_is_computed_from_the_reference(store):
+    passed = passed_without_the_reference(store, SEED + 1)
+    assert not passed["6.8"] and not passed["6.9"]  # computed, so the unavailable reference was asked
+
+
+def test_values_computed_by_other_code_are_ignored(store, tmp_path):
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    index = json.loads((store / "hw6.json").read_text())
+    index["$code"] = "0" * 40  # as if the checks or the reference had changed since
+    (stale / "hw6.json").write_text(json.dumps(index))
+    (stale / "hw6.npz").write_bytes((store / "hw6.npz").read_bytes())
+    passed = passed_without_the_reference(stale, SEED)
+    assert not passed["6.8"] and not passed["6.9"]
+
+
+def test_the_zip_ships_the_values_of_its_own_secret_seed(autograder_zip, tmp_path):
+    with zipfile.ZipFile(autograder_zip) as zf:
+        zf.extractall(tmp_path, [n for n in zf.namelist() if n.startswith("precomputed/")])
+        seed = int(zf.read("SEED"))
+    passed = passed_without_the_reference(tmp_path / "precomputed", seed)
+    assert all(passed.values())
