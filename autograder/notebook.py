@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import nbformat
-
 KEPT = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 MAX_STATEMENTS = 5000  # top-level statements read from one notebook; the rest are skipped, and said so
 MAX_NOTES = 50
@@ -57,6 +55,8 @@ def _guarded(statement: str, error: type[Exception]) -> str:
 
 def extract(path: Path) -> Extracted:
     """The definitions of the notebook at ``path`` as Python source."""
+    import nbformat  # its schema validation costs every grader 60 ms at start-up, and most submissions are .py
+
     notebook = nbformat.read(path, as_version=4)
     return definitions([(f"cell {number}", cell.source) for number, cell in enumerate(notebook.cells, 1)
                         if cell.cell_type == "code"])

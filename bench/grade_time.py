@@ -1,13 +1,14 @@
 """Wall time and memory of grading each assignment's reference, against Python plus torch and against no isolation.
 
 (a) python -c "import torch": the floor of any torch grader;
-(b) grading the reference through the CLI, isolated as in production;
-(c) the same checks with student code run in-process, unisolated: the speed floor;
+(b) grading the reference through the CLI, isolated as in production, computing every expected value;
+(p) the same with the expected values precomputed for the seed, as the Gradescope zip ships them;
+(c) the checks of (p) with student code run in-process, unisolated: the speed floor;
 (m) the peak memory of the whole Gradescope-path process tree (run_autograder and every process under
     it), counting shared pages once: the sum of the processes' PSS, sampled every 10 ms.
 
 Runs are interleaved (a, b, c for every assignment, then again), so that a drift of the machine's speed
-affects them alike; the medians are printed with the ratios b/a and b/c. ``--busy`` repeats the timings
+affects them alike; the medians are printed with the ratios b/a, p/a and p/c. ``--busy`` repeats the timings
 while one process per core spins, as on a laptop that is doing something else.
 """
 from __future__ import annotations
@@ -28,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 from autograder.assignments import ASSIGNMENTS  # noqa: E402 - after the path is set
 
 
-def seconds(command: list[str]) -> float:
+def seconds(command: list[str], env: dict[str, str] | None = None) -> float:
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
     return time.perf_counter() - start
 
 
@@ -77,18 +78,20 @@ def gradescope_peak_mib(assignment: str, zip_path: Path) -> float:
     return peak / 1024
 
 
-def timings(runs: int, names: list[str]) -> tuple[float, dict[str, tuple[float, float]]]:
-    """Median of (a), and of (b) and (c) per assignment, interleaved."""
+def timings(runs: int, names: list[str], precomputed: Path) -> tuple[float, dict[str, tuple[float, ...]]]:
+    """Median of (a), and of (b), (p) and (c) per assignment, interleaved."""
     a: list[float] = []
-    b: dict[str, list[float]] = {n: [] for n in names}
-    c: dict[str, list[float]] = {n: [] for n in names}
+    medians: dict[str, list[list[float]]] = {n: [[], [], []] for n in names}
+    stored = {**os.environ, "AUTOGRADER_PRECOMPUTED": str(precomputed)}
     for _ in range(runs):
         a.append(seconds([sys.executable, "-c", "import torch"]))
         for name in names:
             grade = [sys.executable, "-m", "autograder", "grade", name, f"reference/{name}.py"]
-            b[name].append(seconds(grade))
-            c[name].append(seconds(grade + ["--unsafe-in-process"]))
-    return statistics.median(a), {n: (statistics.median(b[n]), statistics.median(c[n])) for n in names}
+            b, p, c = medians[name]
+            b.append(seconds(grade))
+            p.append(seconds(grade, stored))
+            c.append(seconds(grade + ["--unsafe-in-process"], stored))
+    return statistics.median(a), {n: tuple(map(statistics.median, medians[n])) for n in names}
 
 
 def spinners() -> list[subprocess.Popen]:
@@ -96,11 +99,12 @@ def spinners() -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
 
 
-def print_timings(label: str, a: float, medians: dict[str, tuple[float, float]]) -> None:
+def print_timings(label: str, a: float, medians: dict[str, tuple[float, ...]]) -> None:
     print(f"\n{label}: (a) python -c 'import torch': {a:.2f} s")
-    print(f"{'assignment':12} {'(b) isolated':>13} {'(c) in-process':>15} {'b/a':>6} {'b/c':>6}")
-    for name, (b, c) in medians.items():
-        print(f"{name:12} {b:11.2f} s {c:13.2f} s {b / a:6.2f} {b / c:6.2f}")
+    print(f"{'assignment':12} {'(b) isolated':>13} {'(p) precomputed':>16} {'(c) in-process':>15} {'b/a':>6} "
+          f"{'p/a':>6} {'p/c':>6}")
+    for name, (b, p, c) in medians.items():
+        print(f"{name:12} {b:11.2f} s {p:14.2f} s {c:13.2f} s {b / a:6.2f} {p / a:6.2f} {p / c:6.2f}")
 
 
 def main() -> None:
@@ -112,14 +116,18 @@ def main() -> None:
     args = parser.parse_args()
     names = args.assignment or list(ASSIGNMENTS)
     print(f"median of {args.runs} interleaved runs on {os.cpu_count()} cores")
-    print_timings("idle machine", *timings(args.runs, names))
-    if args.busy:
-        busy = spinners()
-        try:
-            print_timings("every core busy with another process", *timings(args.runs, names))
-        finally:
-            for proc in busy:
-                proc.kill()
+    with tempfile.TemporaryDirectory() as precomputed:
+        for name in names:  # seed 0, the CLI's default
+            subprocess.run([sys.executable, "-m", "autograder", "precompute", name, "--seed", "0", "-o", precomputed],
+                           cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        print_timings("idle machine", *timings(args.runs, names, Path(precomputed)))
+        if args.busy:
+            busy = spinners()
+            try:
+                print_timings("every core busy with another process", *timings(args.runs, names, Path(precomputed)))
+            finally:
+                for proc in busy:
+                    proc.kill()
     print("\npeak memory of the Gradescope path (sum of PSS over the process tree)")
     with tempfile.TemporaryDirectory() as dist:
         for name in names:

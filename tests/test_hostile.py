@@ -26,7 +26,7 @@ CORPUS = Path(__file__).resolve().parent / "hostile" / "hw6"
 CASES = sorted(p.stem if p.is_file() else p.name for p in CORPUS.iterdir())
 # The cases about containment also run where the kernel gives no namespaces (Gradescope's containers):
 # there, only the sandbox account and the lock-down of the root keep student code in.
-CONTAINMENT_CASES = ("read_reference", "read_checks", "read_precomputed", "read_environment", "read_metadata", "import_reference",
+CONTAINMENT_CASES = ("read_reference", "read_checks", "read_precomputed", "sympy_imported_in_the_sandbox", "read_environment", "read_metadata", "import_reference",
                      "swap_work_folder", "fifo_for_output", "setsid_escape", "child_left_running", "fork_bomb",
                      "kill_parent", "write_results_json", "symlink_to_reference")
 RUNS = [(name, "namespaces") for name in CASES] + [(name, "account") for name in CONTAINMENT_CASES]
