@@ -7,7 +7,14 @@ import sys
 for _variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from .cli import main  # noqa: E402 - after the thread counts
+from .environment import grader_environment, linux_sandbox_available, started_clean  # noqa: E402
+
+# Start afresh with only the variables the grader needs: its fork server is forked from this process, so
+# that the heavy imports are made and held once, and must not hold a TA's tokens (SECURITY.md).
+if linux_sandbox_available() and not started_clean():
+    os.execve(sys.executable, sys.orig_argv, grader_environment(os.environ))
+
+from .cli import main  # noqa: E402
 
 status = main()
 # Every file is written and closed by now; the interpreter's own teardown of torch and SymPy would add about

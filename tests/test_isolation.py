@@ -72,6 +72,70 @@ def test_a_fork_server_started_after_the_reference_still_holds_none_of_it(tmp_pa
         server.close()
 
 
+FORKED_FROM_A_CLEAN_GRADER = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    from autograder.assignments import load
+    from autograder.sandbox import WorkerSession
+    from autograder.sandbox.forkserver import ForkServer
+
+    server = ForkServer()
+    load("hw6")  # the reference and the checks, after the fork, as start_server does
+    later = ForkServer()  # with secrets loaded: a fresh interpreter instead
+    source = Path(sys.argv[1])
+    source.write_text("import sys\\ndef loaded():\\n    return sorted(m for m in sys.modules if 'assignments.' in m "
+                      "or m.startswith('autograder_reference'))\\n")
+    answers = []
+    for s in (server, later):
+        session = WorkerSession(s, source, "hw6")
+        answers.append(session.request({"probe": "call", "name": "loaded", "args": []}, 10, "loaded").value["value"])
+        session.close()
+    print(json.dumps({"forked": [server.forked, later.forked], "loaded": answers,
+                      "server_cmdline": Path(f"/proc/{server.pid}/cmdline").read_bytes().decode(errors="replace"),
+                      "own_cmdline": Path("/proc/self/cmdline").read_bytes().decode(errors="replace")}))
+    server.close()
+    later.close()
+""")
+
+
+def test_a_grader_started_clean_forks_its_server_before_loading_anything_secret(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from autograder.environment import grader_environment
+
+    done = subprocess.run([sys.executable, "-c", FORKED_FROM_A_CLEAN_GRADER, str(tmp_path / "hw6.py")],
+                          cwd=Path(__file__).resolve().parents[1], env=grader_environment(os.environ),
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["forked"] == [True, False]
+    assert report["server_cmdline"] == report["own_cmdline"]  # one interpreter's imports, shared
+    assert report["loaded"] == [[], []]
+
+
+def test_the_command_line_starts_afresh_without_the_callers_variables(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    path = tmp_path / "hw6.py"
+    path.write_text((Path(__file__).resolve().parents[1] / "reference" / "hw6.py").read_text()
+                    + "\nimport ctypes\nctypes.CDLL(None).prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: /proc/self readable"
+                    + "\nENVIRON = open('/proc/self/environ', 'rb').read().decode(errors='replace').split('\\0')"
+                    + "\ndef output_variance(widths):"
+                    + "\n    raise ValueError('|'.join(e for e in ENVIRON if e.startswith(('COLUMNS', 'A_TAS', 'AUTOGRADER'))))\n")
+    done = subprocess.run([sys.executable, "-m", "autograder", "grade", "hw6", str(path), "--json", "-"],
+                          cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "A_TAS_TOKEN": "token-of-the-ta", "AUTOGRADER_TOKEN": "token-too",
+                               "COLUMNS": "251"})
+    document = json.loads(done.stdout)
+    shown = next(t["output"] for t in document["tests"] if t["number"] == "2.2")
+    assert "COLUMNS=251" in shown  # the memory the worker inherited is what it read
+    assert "token-of-the-ta" not in shown and "token-too" not in shown
+
+
 @root_only
 def test_student_code_runs_as_an_unprivileged_account(session):
     s = session("import os\ndef ids():\n    return [os.getuid(), os.geteuid(), os.getgid()]\n")

@@ -1,21 +1,12 @@
 """Running untrusted student code: a server of workers, confined where Linux allows, and a plain-data wire."""
 from __future__ import annotations
 
-import os
-import socket
-import sys
-
 from .session import InProcessSession, Server, Session, StudentFailure, UnavailableSession, WorkerSession
+from ..environment import linux_sandbox_available
 from .settings import Limits
 
 __all__ = ["InProcessSession", "Limits", "Server", "Session", "StudentFailure", "UnavailableSession",
            "WorkerSession", "launch", "linux_sandbox_available"]
-
-
-def linux_sandbox_available() -> bool:
-    """Whether the fork server can run here (Linux, WSL included); ``AUTOGRADER_PORTABLE=1`` says no, for tests."""
-    return (sys.platform.startswith("linux") and hasattr(socket, "SOCK_SEQPACKET")
-            and os.environ.get("AUTOGRADER_PORTABLE", "0") != "1")
 
 
 def launch(shared: tuple[str, ...] = ()) -> Server:

@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 
 from . import namespaces
-from .settings import WORKER_ENVIRONMENT, Limits, set_limit
+from ..environment import WORKER_ENVIRONMENT
+from .settings import Limits, set_limit
 
 BASE_UID = 1_900_000_000  # far above any account a distribution or a site allocates
 PR_SET_PDEATHSIG = 1

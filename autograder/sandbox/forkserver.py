@@ -1,16 +1,24 @@
 """The fork server: forks workers with torch, NumPy and SymPy already imported.
 
-It is a fresh interpreter (``python -m autograder.sandbox``),
-started with an explicit minimal environment: whatever the grader has in
-memory or in its environment (the reference, the checks, a TA's cloud
-tokens), no worker forked from here can hold it. Its thread pools are sized
-to one thread before torch and NumPy are imported, so workers never
+Whatever the grader holds (the reference, the checks, submissions, a TA's
+cloud tokens) no worker forked from here may hold. Two ways to start it:
+
+- *forked from the grader*, when the grader started with nothing but the
+  variables it needs (``__main__`` sees to that) and has loaded nothing
+  secret yet: it imports torch, NumPy and SymPy once and forks the server,
+  which then shares those pages with the grader and every worker (one
+  import of torch instead of two: half the start-up CPU and about 150 MiB);
+- *a fresh interpreter* (``python -m autograder.sandbox``) with an explicit
+  minimal environment, anywhere else (a test process, a library caller).
+
+Thread pools are sized to one thread before workers exist, so they never
 oversubscribe the cores. Messages travel over a SOCK_SEQPACKET pair; a
 worker's socket and output file are passed as file descriptors.
 """
 from __future__ import annotations
 
 import ctypes
+import gc
 import importlib
 import json
 import os
@@ -23,7 +31,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from .confine import kill_all_processes_of, sandbox_uid
-from .settings import WORKER_ENVIRONMENT
+from ..environment import WORKER_ENVIRONMENT, started_clean
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
@@ -50,10 +58,16 @@ class ForkServer:
 
     def __init__(self, shared: tuple[str, ...] = ()) -> None:
         """``shared``: heavy, secret-free modules student code commonly needs, imported once here."""
+        from ..assignments import secrets_loaded
+
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno()), *shared],
-            pass_fds=[theirs.fileno()], env=server_environment(), cwd=PACKAGE_PARENT, stdin=subprocess.DEVNULL)
+        self.forked = started_clean() and not secrets_loaded()
+        if self.forked:
+            self._process: subprocess.Popen | _Forked = _fork(theirs.fileno(), shared)
+        else:
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno()), *shared],
+                pass_fds=[theirs.fileno()], env=server_environment(), cwd=PACKAGE_PARENT, stdin=subprocess.DEVNULL)
         theirs.close()
         self.pid = self._process.pid
         self._sock = mine
@@ -98,6 +112,46 @@ class ForkServer:
         if not data:
             raise RuntimeError(f"the fork server has stopped (exit status {self._process.poll()})")
         return json.loads(data)
+
+
+class _Forked:
+    """A fork server forked from this process, with the part of Popen's interface ForkServer uses."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = time.monotonic() + (timeout if timeout is not None else float("inf"))
+        while self.poll() is None:
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("fork server", timeout)
+            time.sleep(0.01)
+        return self.returncode
+
+    def kill(self) -> None:
+        os.kill(self.pid, signal.SIGKILL)
+
+
+def _fork(fd: int, shared: tuple[str, ...]) -> _Forked:
+    """Import what workers share here, then fork the server on ``fd``; nothing secret is loaded yet."""
+    preload(PRELOAD + shared)
+    gc.freeze()  # the collectors of both processes then leave the shared objects' pages alone
+    sys.stdout.flush()  # else the child could write our pending output a second time
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:
+        os.closerange(3, fd)  # the grader's files and sockets (a batch lane's pipes among them)
+        os.closerange(fd + 1, 1 << 16)
+        main(fd, shared)
+    return _Forked(pid)
 
 
 def preload(names: tuple[str, ...]) -> None:

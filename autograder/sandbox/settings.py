@@ -1,11 +1,8 @@
-"""What every worker runs with, on every platform: its resource limits and its environment."""
+"""What every worker runs with, on every platform: its resource limits."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-
-ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
-WORKER_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_THREAD}
 
 
 def _memory_budget() -> int:
@@ -38,3 +35,4 @@ def set_limit(which: int, value: int) -> None:
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
     resource.setrlimit(which, (value, value))
+

@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from .settings import ONE_THREAD, Limits, set_limit
+from ..environment import ONE_THREAD
+from .settings import Limits, set_limit
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
 CONNECT_SECONDS = 60.0  # a cold interpreter on a slow laptop, before it even reaches the student's import

@@ -1,0 +1,46 @@
+"""Which environment variables each process of the grader runs with.
+
+Imported before anything heavy (``__main__`` decides here whether to start
+afresh), so it imports nothing but the standard library.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from typing import Mapping
+
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+WORKER_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_THREAD}
+
+# What the grader's own process keeps of the environment it was started with (__main__.py starts it afresh
+# with these only, so that a fork server forked from it holds nothing else): where things are, how to print,
+# thread counts and the numerical libraries' settings, and the grader's own settings by name. Never a
+# pattern: a TA's token named AUTOGRADER_SOMETHING stays out too.
+GRADER_VARIABLES = frozenset({
+    "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM", "COLUMNS", "LINES", "NO_COLOR", "PYTHONPATH",
+    "PYTHONIOENCODING", "PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+    *ONE_THREAD, "AUTOGRADER_TIME_SCALE", "AUTOGRADER_MEMORY_MB", "AUTOGRADER_NAMESPACES", "AUTOGRADER_PRECOMPUTED",
+    "AUTOGRADER_PORTABLE", "AUTOGRADER_DEADLINE", "AUTOGRADER_UNCONFINED"})
+
+
+def grader_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The part of ``environ`` the grader keeps."""
+    return {k: v for k, v in environ.items() if k in GRADER_VARIABLES}
+
+
+def started_clean() -> bool:
+    """Whether this process holds no other variable: neither now nor in the block it was started with, which
+    stays in its memory whatever is unset later (Linux shows it as /proc/self/environ)."""
+    try:
+        with open("/proc/self/environ", "rb") as fh:
+            initial = {entry.partition(b"=")[0].decode(errors="replace") for entry in fh.read().split(b"\0") if entry}
+    except OSError:
+        return False
+    return initial | set(os.environ) <= GRADER_VARIABLES
+
+
+def linux_sandbox_available() -> bool:
+    """Whether the fork server can run here (Linux, WSL included); ``AUTOGRADER_PORTABLE=1`` says no, for tests."""
+    return (sys.platform.startswith("linux") and hasattr(socket, "SOCK_SEQPACKET")
+            and os.environ.get("AUTOGRADER_PORTABLE", "0") != "1")
