@@ -30,8 +30,8 @@ MAX_RESPONSE_BYTES = 16 * 2**20
 # The largest legitimate reply is under 1 MiB (hw6's block output, 131 KB; its weights, 314 KB). Each reply
 # is held a few times while it is decoded and converted, and only small ones are kept (context.MEMO_BYTES),
 # so the grader stays within Gradescope's 768 MB beside the reference, the fork server and the worker:
-# measured, 620 MiB for the whole tree with every reply as large as the caps allow, 85 of them the
-# student's own arrays inside the worker (bounded by AUTOGRADER_MEMORY_MB).
+# measured, 485 MiB of PSS for the whole tree with every reply as large as the caps allow (342 for the
+# reference), the student's own arrays inside the worker bounded by AUTOGRADER_MEMORY_MB.
 MAX_PAYLOAD_BYTES = 12 * 2**20
 GRADER_ROOT = Path(__file__).resolve().parents[2]
 
