@@ -7,11 +7,11 @@ import sys
 for _variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
-from .environment import grader_environment, linux_sandbox_available, started_clean  # noqa: E402
+from .environment import grader_environment, should_start_afresh  # noqa: E402
 
 # Start afresh with only the variables the grader needs: its fork server is forked from this process, so
 # that the heavy imports are made and held once, and must not hold a TA's tokens (SECURITY.md).
-if linux_sandbox_available() and not started_clean():
+if should_start_afresh():
     os.execve(sys.executable, sys.orig_argv, grader_environment(os.environ))
 
 from .cli import main  # noqa: E402

@@ -17,16 +17,25 @@ WORKER_ENVIRONMENT = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_THREAD}
 # with these only, so that a fork server forked from it holds nothing else): where things are, how to print,
 # thread counts and the numerical libraries' settings, and the grader's own settings by name. Never a
 # pattern: a TA's token named AUTOGRADER_SOMETHING stays out too.
+STARTED_AFRESH = "AUTOGRADER_STARTED_AFRESH"  # set by the fresh start, so that it happens once at most
 GRADER_VARIABLES = frozenset({
-    "PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM", "COLUMNS", "LINES", "NO_COLOR", "PYTHONPATH",
-    "PYTHONIOENCODING", "PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
-    *ONE_THREAD, "AUTOGRADER_TIME_SCALE", "AUTOGRADER_MEMORY_MB", "AUTOGRADER_NAMESPACES", "AUTOGRADER_PRECOMPUTED",
-    "AUTOGRADER_PORTABLE", "AUTOGRADER_DEADLINE", "AUTOGRADER_UNCONFINED"})
+    "PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "TERM", "COLUMNS", "LINES", "NO_COLOR",
+    "LD_LIBRARY_PATH", "PYTHONPATH", "PYTHONIOENCODING", "PYTHONDONTWRITEBYTECODE", "VIRTUAL_ENV",
+    "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", *ONE_THREAD, STARTED_AFRESH, "AUTOGRADER_TIME_SCALE",
+    "AUTOGRADER_MEMORY_MB", "AUTOGRADER_NAMESPACES", "AUTOGRADER_PRECOMPUTED", "AUTOGRADER_PORTABLE",
+    "AUTOGRADER_DEADLINE", "AUTOGRADER_UNCONFINED"})
 
 
 def grader_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The part of ``environ`` the grader keeps."""
-    return {k: v for k, v in environ.items() if k in GRADER_VARIABLES}
+    """The part of ``environ`` the grader keeps, marked as started afresh."""
+    return {**{k: v for k, v in environ.items() if k in GRADER_VARIABLES}, STARTED_AFRESH: "1"}
+
+
+def should_start_afresh() -> bool:
+    """Whether this command line should re-execute itself with ``grader_environment``: on Linux (where the
+    fork server is forked from it), unless it started clean or already did so once (a process whose
+    /proc/self/environ cannot be read must not loop; it then gets a fresh-interpreter fork server)."""
+    return linux_sandbox_available() and not started_clean() and STARTED_AFRESH not in os.environ
 
 
 def started_clean() -> bool:

@@ -115,6 +115,18 @@ def test_a_grader_started_clean_forks_its_server_before_loading_anything_secret(
     assert report["loaded"] == [[], []]
 
 
+def test_the_fresh_start_keeps_only_named_variables_and_happens_once(monkeypatch):
+    from autograder.environment import STARTED_AFRESH, grader_environment, should_start_afresh
+
+    kept = grader_environment({"PATH": "/bin", "AUTOGRADER_TOKEN": "t", "AWS_SECRET_ACCESS_KEY": "k",
+                               "AUTOGRADER_TIME_SCALE": "2"})
+    assert kept == {"PATH": "/bin", "AUTOGRADER_TIME_SCALE": "2", STARTED_AFRESH: "1"}
+    monkeypatch.setenv("A_TAS_TOKEN", "t")
+    assert should_start_afresh()
+    monkeypatch.setenv(STARTED_AFRESH, "1")  # started afresh once already, yet not clean: no second time
+    assert not should_start_afresh()
+
+
 def test_the_command_line_starts_afresh_without_the_callers_variables(tmp_path):
     import json
     import subprocess
