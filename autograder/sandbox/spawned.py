@@ -37,7 +37,7 @@ class SpawnServer:
     containment = {"namespaces": False, "uid": None, "read_only": [], "portable": True}
 
     def __init__(self) -> None:
-        self.pid = os.getpid()  # no server process of its own: the probe's list of processes to spare
+        self.pid = os.getpid()  # no server process of its own
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._workers: dict[int, subprocess.Popen] = {}
 
@@ -47,8 +47,11 @@ class SpawnServer:
             [sys.executable, "-m", "autograder.sandbox.spawned", str(self._listener.getsockname()[1])],
             stdin=subprocess.PIPE, stdout=output_fd, stderr=output_fd, cwd=PACKAGE_PARENT,
             env={**os.environ, **ONE_THREAD}, start_new_session=os.name == "posix")
-        process.stdin.write(token.encode() + b"\n" + json.dumps(job).encode() + b"\n")
-        process.stdin.close()  # student code that reads its input finds it empty, as in a confined worker
+        try:
+            process.stdin.write(token.encode() + b"\n" + json.dumps(job).encode() + b"\n")
+            process.stdin.close()  # student code that reads its input finds it empty, as in a confined worker
+        except BrokenPipeError:
+            pass  # it died at once: _accept says so
         self._workers[process.pid] = process
         return process.pid, self._accept(process, token)
 
@@ -61,12 +64,15 @@ class SpawnServer:
                 sock, _ = self._listener.accept()
             except TimeoutError:
                 continue
+            expected = token.encode() + b"\n"
             sock.settimeout(5.0)
+            said = b""
             try:
-                said = sock.recv(len(token) + 1)
+                while len(said) < len(expected) and (chunk := sock.recv(len(expected) - len(said))):
+                    said += chunk  # exactly the token's bytes: what follows is the worker's first message
             except OSError:
-                said = b""
-            if said == token.encode() + b"\n":
+                pass
+            if said == expected:
                 sock.settimeout(None)
                 return sock
             sock.close()
