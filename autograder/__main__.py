@@ -1,13 +1,13 @@
 import os
 import sys
 
+from .environment import ONE_THREAD, grader_environment, should_start_afresh
+
 # One compute thread per grader process, set before NumPy or torch load their pools: a grader's own work is
 # small matrices, and pools sized to every core spin against each other when graders or lanes share a machine.
 # A batch lane sets its share of the cores itself.
-for _variable in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    os.environ.setdefault(_variable, "1")
-
-from .environment import grader_environment, should_start_afresh  # noqa: E402
+for _variable, _count in ONE_THREAD.items():
+    os.environ.setdefault(_variable, _count)
 
 # Start afresh with only the variables the grader needs: its fork server is forked from this process, so
 # that the heavy imports are made and held once, and must not hold a TA's tokens (SECURITY.md).

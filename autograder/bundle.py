@@ -16,6 +16,7 @@ from .assignments import GRADER_ROOT, load, load_reference
 from .build import add_file, add_text
 from .fixtures import RecordingReference, start_recording, stop_recording
 from .mutations import mutated_sources
+from .notebook import defined_names
 from .template import TEMPLATE_DIR
 
 # The harness a student needs to run `check`; staff tools (build, batch, bundle, gradescope) stay out.
@@ -41,16 +42,12 @@ def _visibility(node: ast.stmt) -> str | None:
 
 
 def _defines(node: ast.stmt) -> set[str]:
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return {node.name}
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return {(a.asname or a.name).split(".")[0] for a in node.names}
-    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
         return set()
-    raise BundleError(f"line {node.lineno}: a top-level {type(node).__name__} cannot be bundled")
+    names = defined_names(node)
+    if names is None:
+        raise BundleError(f"line {node.lineno}: a top-level {type(node).__name__} cannot be bundled")
+    return names
 
 
 def _uses(node: ast.stmt) -> set[str]:

@@ -82,13 +82,16 @@ def _needs(node: ast.stmt, defined: set[str]) -> list[str]:
     return sorted(read - stored - defined - set(dir(builtins)))
 
 
-def _defines(node: ast.stmt) -> set[str]:
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return {(a.asname or a.name).split(".")[0] for a in node.names}
+def defined_names(node: ast.stmt) -> set[str] | None:
+    """The names a top-level definition, import or assignment binds; None for any other statement."""
     if isinstance(node, KEPT):
         return {node.name}
-    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-    return {n.id for t in targets if t is not None for n in ast.walk(t) if isinstance(n, ast.Name)}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    return None
 
 
 def _segment(lines: list[bytes], node: ast.stmt) -> str:
@@ -144,7 +147,7 @@ def definitions(cells: list[tuple[str, str]]) -> Extracted:
                 first = (written[node.lineno - 1] if node.lineno <= len(written) else segment).strip()
                 skipped.append(f"{label}, line {node.lineno}: {first.splitlines()[0][:70] if first else ''}")
                 continue
-            defined |= _defines(node)
+            defined |= defined_names(node) or set()  # every kept statement binds names
     if len(skipped) > MAX_NOTES:
         skipped = skipped[:MAX_NOTES] + [f"... and {len(skipped) - MAX_NOTES} more statements"]
     return Extracted("\n\n".join(kept) + "\n", skipped)

@@ -11,10 +11,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .assignments import load, reference_path
+from .assignments import reference_path
 from .fixtures import PRECOMPUTED_DIR, code_digest, start_recording, stop_recording
-from .grading import grade
-from .sandbox import launch
+from .grading import grade, start_server
 
 
 class PrecomputeError(RuntimeError):
@@ -23,10 +22,11 @@ class PrecomputeError(RuntimeError):
 
 def precompute(assignment: str, seeds: list[int], folder: Path = PRECOMPUTED_DIR) -> list[Path]:
     """Record the expected values of grading the reference at ``seeds``; the files written."""
-    recording = start_recording(plain_only=False)
-    server = launch()
+    recording = start_recording(plain_only=False)  # before the checks load: some values are computed then
+    server = None
     try:
-        load(assignment)
+        # the student code here is the reference itself: graded as submissions are, never refused
+        server, _ = start_server(assignment, [reference_path(assignment)], unconfined=True)
         log = io.StringIO()
         for seed in seeds:
             graded = grade(assignment, reference_path(assignment), server, seed=seed, log=log)
@@ -35,6 +35,7 @@ def precompute(assignment: str, seeds: list[int], folder: Path = PRECOMPUTED_DIR
                 raise PrecomputeError(f"the reference loses points at seed {seed} ({', '.join(lost)}):\n"
                                       f"{log.getvalue()}")
     finally:
-        server.close()
+        if server is not None:
+            server.close()
         stop_recording()
     return recording.save(assignment, folder, code=code_digest(f"{__package__}.assignments.{assignment}"))

@@ -312,8 +312,7 @@ class UnavailableSession(Session):
 class InProcessSession(Session):
     """The same probes with no isolation at all: the benchmark's speed floor.
 
-    The probes (and torch with them) are imported here only: a grader that confines student code starts
-    its fork server before it pays for torch, so that both start at once.
+    The probes are imported here only: a grader that confines student code never runs them itself.
     """
 
     def __init__(self, source: Path, module_name: str):
