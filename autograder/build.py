@@ -10,17 +10,11 @@ from pathlib import Path
 
 from .assignments import GRADER_ROOT, reference_path
 from .grading import PRACTICE_SEED
+from .imports import ENTRY_POINTS, PACKAGE, needed_files
 
 ZIP_ROOT_FILES = ("setup.sh", "run_autograder", "requirements.txt", "pyproject.toml")
 EXECUTABLE = 0o100755 << 16
 REGULAR = 0o100644 << 16
-
-
-def package_files() -> list[Path]:
-    """The harness's own files: its Python modules and data, no caches."""
-    package = GRADER_ROOT / "autograder"
-    return sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".json")
-                  and "__pycache__" not in p.parts)
 
 
 def build_zip(assignment: str, out_dir: Path) -> Path:
@@ -47,8 +41,8 @@ def build_zip(assignment: str, out_dir: Path) -> Path:
                             "-o", tmp], cwd=GRADER_ROOT, check=True, stdout=subprocess.DEVNULL)
             for path in sorted(Path(tmp).iterdir()):
                 add_file(zf, path, f"precomputed/{path.name}")
-        for path in package_files():
-            add_file(zf, path, str(path.relative_to(GRADER_ROOT)))
+        for path in needed_files(ENTRY_POINTS + ("staff_commands.py", f"assignments/{assignment}.py")):
+            add_file(zf, path, str(path.relative_to(PACKAGE.parent)))
         add_file(zf, reference_path(assignment), f"reference/{assignment}.py")
     return target
 

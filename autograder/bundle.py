@@ -15,19 +15,10 @@ from pathlib import Path
 from .assignments import GRADER_ROOT, load, load_reference
 from .build import add_file, add_text
 from .fixtures import RecordingReference, start_recording, stop_recording
+from .imports import ENTRY_POINTS, PACKAGE, needed_files
 from .mutations import mutated_sources
 from .notebook import defined_names
 from .template import TEMPLATE_DIR
-
-# The harness a student needs to run `check`; staff tools (build, batch, bundle, gradescope) stay out.
-HARNESS = ("__init__.py", "__main__.py", "cli.py", "spec.py", "context.py", "answers.py", "compare.py",
-           "symbolic.py", "grading.py", "report.py", "results.py", "results_schema.json", "submission.py",
-           "notebook.py", "selfcheck.py", "fixtures.py", "safe_text.py", "sandbox/__init__.py", "sandbox/__main__.py",
-           "sandbox/confine.py", "sandbox/containment.py", "sandbox/forkserver.py", "sandbox/namespaces.py",
-           "sandbox/probes.py", "sandbox/serve.py", "sandbox/session.py", "sandbox/settings.py",
-           "sandbox/spawned.py", "sandbox/specifications.py", "sandbox/wire.py", "sandbox/worker.py",
-           "assignments/__init__.py")
-
 
 class BundleError(ValueError):
     """The checks module cannot be bundled as it is written."""
@@ -152,15 +143,16 @@ def handout(assignment: str) -> str:
 
 def build_bundle(assignment: str, out_dir: Path) -> Path:
     """Write ``out_dir/<assignment>-student.zip``."""
-    package = GRADER_ROOT / "autograder"
+    checks = PACKAGE / "assignments" / f"{assignment}.py"
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / f"{assignment}-student.zip"
     with tempfile.TemporaryDirectory() as tmp:
         fixtures, withheld = record_fixtures(assignment, Path(tmp))
-        stripped = strip_checks((package / "assignments" / f"{assignment}.py").read_text(), assignment, withheld)
+        stripped = strip_checks(checks.read_text(), assignment, withheld)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-            for name in HARNESS:
-                add_file(zf, package / name, f"autograder/{name}")
+            for path in needed_files(ENTRY_POINTS + (f"assignments/{assignment}.py",)):
+                if path != checks:
+                    add_file(zf, path, str(path.relative_to(PACKAGE.parent)))
             add_text(zf, f"autograder/assignments/{assignment}.py", stripped)
             for path in fixtures:
                 add_file(zf, path, f"autograder/fixtures/{path.name}")

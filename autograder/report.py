@@ -65,6 +65,7 @@ def compact(graded: Graded) -> str:
                 lines.extend(textwrap.wrap(text, width=100, initial_indent=" " * 10, subsequent_indent=" " * 12))
     earned, shown = graded.score, sum(r.check.weight for r in graded.results)
     lines.append(f"{earned:g}/{shown:g} on these checks")
+    lines.extend(f"note: {n}" for n in graded.notes)
     return for_terminal("\n".join(lines))
 
 

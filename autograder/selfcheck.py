@@ -24,8 +24,10 @@ def check(assignment: str, name: str | None = None) -> None:
     hold (unsaved, or deleted since); with no saved notebook to be found,
     the cells run so far. In a script, the script's file.
     """
+    from .assignments import stem
     from .notebook import definitions
 
+    assignment = stem(assignment)  # "HW6" as the command line takes it
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
         cells = _cells_run_so_far()
         saved = _saved_notebook(assignment) if cells is not None else None

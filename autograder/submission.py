@@ -1,10 +1,10 @@
 """Finding the student's file in what was submitted, and turning it into a module."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .assignments import stem
 from .notebook import extract
 
 MAX_BYTES = 2 * 2**20
@@ -45,7 +45,7 @@ def locate(assignment: str, path: Path) -> tuple[Path, list[str]]:
         if exact:
             others = [e.name for e in candidates if e != exact[0]]
             return exact[0], [f"graded {wanted}; also found {', '.join(others)}"] if others else []
-    close = [e for e in candidates if _stem(e.name) == assignment.lower()]
+    close = [e for e in candidates if stem(e.name) == assignment.lower()]
     if len(close) == 1:
         return close[0], [f"graded {close[0].name} as {assignment}{close[0].suffix.lower()}"]
     if len(close) > 1:
@@ -55,14 +55,6 @@ def locate(assignment: str, path: Path) -> tuple[Path, list[str]]:
         return candidates[0], [f"expected a file named {assignment}.py; graded {candidates[0].name} instead"]
     found = ", ".join(e.name for e in entries)[:300] or "no files"
     raise NoSubmission(f"no {assignment}.py or {assignment}.ipynb was submitted (found: {found})")
-
-
-COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")  # what a browser adds to a second download: "hw6 (1).py"
-
-
-def _stem(name: str) -> str:
-    """A file name's stem as the submission's name would be: case and a copy number ignored."""
-    return COPY_SUFFIX.sub("", name.rsplit(".", 1)[0]).strip().lower()
 
 
 def _entries(folder: Path) -> list[Path]:

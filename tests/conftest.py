@@ -1,13 +1,16 @@
 """One fork server per test process (each pytest-xdist worker has its own), probed for containment."""
 from __future__ import annotations
 
+import atexit
+import functools
 import io
 import json
 import os
 import shutil
 import subprocess
-import tempfile
 import sys
+import sysconfig
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Iterator
@@ -137,7 +140,24 @@ def cli(*args: str) -> subprocess.CompletedProcess:
                           timeout=120, env={**os.environ, "COLUMNS": "250"})
 
 
-def run_autograder(zip_path: Path, root: Path, files: dict[str, str | bytes], python: str = sys.executable,
+@functools.cache
+def clean_python() -> str:
+    """An interpreter that has the grader's dependencies but not the grader: a venv without the project's
+    editable install, which would quietly supply any module a zip or a bundle forgot."""
+    folder = Path(tempfile.mkdtemp(prefix="autograder-clean-venv-"))
+    atexit.register(shutil.rmtree, folder, True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    # a path line only: the dependencies' folder joins sys.path, its .pth files (the editable install) do not run
+    (Path(site) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    found = subprocess.run([python, "-c", "import autograder"], cwd=folder, capture_output=True)
+    assert found.returncode != 0, "the clean interpreter can import the project"
+    return str(python)
+
+
+def run_autograder(zip_path: Path, root: Path, files: dict[str, str | bytes], python: str | None = None,
                    env: dict[str, str] | None = None, metadata: str | None = None) -> dict:
     """Unpack the zip into root/source, put files in root/submission (and ``metadata`` in
     root/submission_metadata.json, as Gradescope does), run it; the parsed results.json."""
@@ -155,7 +175,7 @@ def run_autograder(zip_path: Path, root: Path, files: dict[str, str | bytes], py
             os.symlink(os.readlink(content), target)
         else:
             target.write_bytes(content.encode() if isinstance(content, str) else content)
-    env = {**os.environ, **(env or {}), "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python}
+    env = {**os.environ, **(env or {}), "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or clean_python()}
     proc = subprocess.run([str(root / "source" / "run_autograder")], env=env, capture_output=True, text=True,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr

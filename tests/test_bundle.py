@@ -1,11 +1,13 @@
 """The student bundle: no reference solution and no hidden check in it, and its checks work without them."""
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import zipfile
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.template import ANSWER, BEGIN, END
-from conftest import ROOT
+from conftest import ROOT, clean_python
 
 # the module's fixture is expensive: with pytest-xdist, its tests share one worker
 pytestmark = pytest.mark.xdist_group("bundles")
@@ -77,17 +79,14 @@ def test_check_from_the_bundle_passes_the_reference_and_fails_the_template(bundl
 
     folder = bundles[name]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    where = subprocess.run([sys.executable, "-c", "import autograder; print(autograder.__file__)"], cwd=folder,
-                           env=env, capture_output=True, text=True, check=True).stdout
-    assert Path(where.strip()).is_relative_to(folder)
-
     assignment = load(name)
     count, points = assignment.hidden()
     visible_points = assignment.total - points
     shutil.copyfile(ROOT / "reference" / f"{name}.py", tmp_path / f"{name}.py")
     for path, total in ((tmp_path, visible_points), (Path("."), 0)):
-        out = subprocess.run([sys.executable, "-m", "autograder", "check", name, str(path)], cwd=folder, env=env,
-                             capture_output=True, text=True, check=True).stdout
+        # as a student runs it: an interpreter with the requirements installed, and no grader but the bundle's
+        out = subprocess.run([clean_python(), "-m", "autograder", "check", name, str(path)], cwd=folder, env=env,
+                             capture_output=True, text=True).stdout
         assert re.search(rf"^Total: {total:g}/{visible_points:g}\b", out, re.M), out
         assert "grader error" not in out and "not checked here" not in out
         if count:
@@ -112,3 +111,73 @@ def test_the_bundle_readme_installs_the_graders_cpu_torch_in_one_line(bundles):
     assert len(install) == 1
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in install[0] and '"torch==2.13.0+cpu"' in install[0]
     assert '"sympy' in install[0] and '"nbformat' in install[0] and "Supported: Linux (WSL included), macOS and Windows" in readme
+
+
+def _student_command(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    return subprocess.run([clean_python(), "-m", "autograder", *args], cwd=folder, env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_the_bundle_offers_the_students_commands_only(bundles):
+    folder = bundles["hw6"]
+    usage = _student_command(folder, "--help").stdout
+    assert "{check,list}" in usage
+    for staff in ("grade", "batch", "build", "bundle", "template", "precompute", "gradescope"):
+        refused = _student_command(folder, staff, "hw6", ".")
+        assert refused.returncode == 2 and "invalid choice" in refused.stderr, staff
+    listing = _student_command(folder, "list", "hw6").stdout
+    assert "16 checks, 37 points" in listing and "7 more checks worth 11 of 48 points" in listing
+    assert _student_command(folder, "list").stdout.split() == ["hw6", "23", "checks", "48", "points"]
+    other = _student_command(folder, "check", "hw3")
+    assert other.returncode == 2 and "here: hw6" in other.stderr
+
+
+def test_check_takes_the_assignment_as_a_student_writes_it(bundles, tmp_path):
+    shutil.copyfile(ROOT / "student_template" / "hw6.py", tmp_path / "hw6.py")
+    for written in ("HW6", "hw6 (1)", "hw6.ipynb"):
+        out = _student_command(bundles["hw6"], "check", written, str(tmp_path))
+        assert out.returncode == 0 and re.search(r"^Total: 0/37\b", out.stdout, re.M), (written, out.stderr)
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_the_bundle_readme_installs_every_library_the_bundle_imports(bundles, name):
+    from importlib.metadata import packages_distributions
+
+    folder = bundles[name]
+    install = next(line for line in (folder / "README.md").read_text().splitlines()
+                   if line.strip().startswith("pip install")).lower().replace("_", "-")
+    distributions = packages_distributions()
+    imported = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {a.name.split(".")[0] for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                imported.add(node.module.split(".")[0])
+    third_party = imported - set(sys.stdlib_module_names) - {"autograder", "__future__"}
+    assert {"torch", "numpy"} <= third_party
+    for module in third_party:
+        assert any(f'"{d.lower().replace("_", "-")}' in install for d in distributions[module]), module
+
+
+def test_check_in_a_jupyter_kernel_grades_the_saved_notebook(bundles, tmp_path):
+    """A real kernel of the student's interpreter, started by nbclient as Jupyter starts it."""
+    import nbformat
+
+    folder = tmp_path / "hw6-student"
+    shutil.copytree(bundles["hw6"], folder)
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell((ROOT / "reference" / "hw6.py").read_text()),
+                                               nbformat.v4.new_code_cell("print(solve_lsqr)"),
+                                               nbformat.v4.new_code_cell("from autograder import check\ncheck('HW6')")])
+    nbformat.write(notebook, folder / "hw6.ipynb")
+    run = subprocess.run([clean_python(), "-c", textwrap.dedent("""\
+        import sys, nbformat, nbclient
+        notebook = nbformat.read("hw6.ipynb", as_version=4)
+        nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3").execute()
+        print("".join(o.get("text", "") for o in notebook.cells[2].outputs))""")],
+                         cwd=folder, capture_output=True, text=True, timeout=400)
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"^37/37 on these checks", run.stdout, re.M), run.stdout
+    assert "7 more checks worth 11 of 48 points" in run.stdout
+    assert "note: notebook: skipped" in run.stdout  # what the command line tells, check() tells too

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import re
 import sys
 import types
 from dataclasses import dataclass
@@ -41,6 +42,32 @@ class Assignment:
 
 class UnknownAssignment(KeyError):
     pass
+
+
+COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")  # what a browser adds to a second download: "hw6 (1).py"
+
+
+def stem(name: str) -> str:
+    """A file's or an assignment's name as an assignment's: a .py/.ipynb suffix, case and a copy number ignored."""
+    base = name.strip()
+    if base.lower().endswith((".py", ".ipynb")):
+        base = base.rsplit(".", 1)[0]
+    return COPY_SUFFIX.sub("", base).strip().lower()
+
+
+def available() -> list[str]:
+    """The assignments whose checks are here (a student bundle holds one)."""
+    return [name for name in ASSIGNMENTS if (Path(__file__).parent / f"{name}.py").is_file()]
+
+
+def assignment_name(text: str) -> str:
+    """``text`` as the name of an assignment that is here (``HW6`` and ``hw6 (1)`` are hw6); for argparse."""
+    import argparse
+
+    name = stem(text)
+    if name not in available():
+        raise argparse.ArgumentTypeError(f"unknown assignment {text!r} (here: {', '.join(available())})")
+    return name
 
 
 def reference_path(name: str) -> Path:
