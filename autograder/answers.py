@@ -17,13 +17,20 @@ MAX_EXTRA_NAMES = 3
 Diagnoses = dict[Any, tuple[str, str]]  # wrong answer -> (likely cause, diagnosis code)
 
 
+def as_integer(got: Any) -> int | None:
+    """``got`` as an integer if it is one: an int, or an integral float (a count computed with ``/``)."""
+    if isinstance(got, int) and not isinstance(got, bool):
+        return got
+    if isinstance(got, float) and got.is_integer():
+        return int(got)
+    return None
+
+
 def exact_count(name: str, got: Any, expected: int, known: Diagnoses | None = None) -> Outcome:
     """An integer that must equal ``expected`` exactly."""
-    if isinstance(got, bool) or not isinstance(got, int):
-        if isinstance(got, float) and got.is_integer():
-            got = int(got)
-        else:
-            return failed(f"{name} should be an int, got {describe(got)}", "wrong_type")
+    if as_integer(got) is None:
+        return failed(f"{name} should be an int, got {describe(got)}", "wrong_type")
+    got = as_integer(got)
     if got == expected:
         return passed()
     cause, code = (known or {}).get(got, (None, "wrong_value"))

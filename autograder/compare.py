@@ -91,7 +91,7 @@ def mismatch(expected: np.ndarray, got: np.ndarray, *, rtol: float, atol: float)
     ok = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=False)
     if ok.all():
         return None
-    diff = np.abs(got - expected)
+    diff = np.atleast_1d(np.abs(got - expected)).reshape(got.shape)  # an array even for 0-d values
     diff[~np.isfinite(diff)] = 0.0
     worst = np.unravel_index(int(np.argmax(np.where(ok, -1.0, diff))), diff.shape) if diff.ndim else ()
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):

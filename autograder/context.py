@@ -113,7 +113,7 @@ class Context:
             if key is not None:
                 self._memo[key] = failure
             raise
-        if key is not None and _array_bytes(answer.value) <= MEMO_BYTES:
+        if key is not None and _array_bytes(answer.value) <= MEMO_BYTES and answer.items <= MEMO_ITEMS:
             self._memo[key] = answer
         return answer
 
@@ -137,11 +137,45 @@ def _check_reply(probe: str, body: Any) -> None:
         fields.update(FORWARD_FIELDS if probe == "forward" else MODULE_FIELDS)
     if not isinstance(body, dict) or any(not isinstance(body.get(k), t) or (k not in body)
                                          for k, t in fields.items()):
-        raise StudentFailure("malformed", "the process running your code sent a malformed reply "
-                                          "(does your code modify the grader's modules?)")
+        raise _malformed()
+    if "parameters" in fields:
+        _check_structure(body)
+
+
+def _malformed() -> StudentFailure:
+    return StudentFailure("malformed", "the process running your code sent a malformed reply (does your code "
+                                       "modify the grader's modules?)")
+
+
+MAX_PARAMETERS = 4096  # named parameters in one module report
+MAX_ELEMENTS = 2**22  # their elements together: the weights a check may draw for them stay a few tens of MB
+
+
+def _check_structure(body: dict) -> None:
+    """A module report's parameters, checked in form and size; the count is recomputed from their shapes,
+    so no field the worker fills in can size what the grader allocates."""
+    params = body["parameters"]
+    if len(params) > MAX_PARAMETERS or not all(
+            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and len(p[0]) <= 300
+            and isinstance(p[1], list) and len(p[1]) <= 8
+            and all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= MAX_ELEMENTS for d in p[1])
+            for p in params):
+        raise _malformed()
+    count = sum(int(np.prod(shape, dtype=object)) for _, shape in params)
+    if count > MAX_ELEMENTS:
+        raise StudentFailure("too_large", f"the module registers {count} parameters, far more than the "
+                                          "assignment's model has; the grader does not run it")
+    body["num_parameters"] = count
+    for key in ("list_attributes", "class_attributes"):
+        body[key] = [a[:100] for a in body[key][:20] if isinstance(a, str)]
+    body["convs"] = body["convs"][:MAX_PARAMETERS]
+    if "grads" in body and not (isinstance(body["grads"], dict) and len(body["grads"]) <= MAX_PARAMETERS
+                                and all(g in ("none", "zero", "ok") for g in body["grads"].values())):
+        raise _malformed()
 
 
 MEMO_BYTES = 2 * 2**20  # answers larger than this are asked again rather than kept: memory stays bounded
+MEMO_ITEMS = 10_000  # nor are answers made of more objects than this
 
 
 def _array_bytes(value: Any) -> int:

@@ -37,8 +37,8 @@ def gradescope_document(results: list[Result], *, execution_time: float, output:
 def graded_document(graded: Graded, *, execution_time: float | None = None) -> dict:
     """results.json for one graded submission, with how it was read as the overall output."""
     flagged = [r.check.number for r in graded.results if r.outcome.diagnosis == "needs_review"]
-    review = [f"Check {', '.join(flagged)} could not be verified automatically: its points are provisional until "
-              "the course staff look at it."] if flagged else []
+    review = [f"Check {', '.join(flagged)} could not be verified automatically and scores 0 for now: the course "
+              "staff will look at it and give its points if your code is correct."] if flagged else []
     output = "\n".join([f"Graded in {graded.seconds:.1f} s."] + _pending(graded.results) + review
                        + [f"Note: {n}" for n in graded.notes])
     document = gradescope_document(graded.results, output=output,

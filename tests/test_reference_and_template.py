@@ -204,7 +204,8 @@ def test_a_correct_block_no_replay_can_map_is_flagged_for_staff(grade_submission
     path = tmp_path / "hw6.py"
     path.write_text((ROOT / "reference" / "hw6.py").read_text() + FLAT_STM)
     results = grade_submission("hw6", path)["by_number"]
-    assert results["5.3"].score == 4 and results["5.3"].outcome.diagnosis == "needs_review"
+    # nothing the grader did not verify earns points: staff give them after a look
+    assert results["5.3"].score == 0 and results["5.3"].outcome.diagnosis == "needs_review"
     assert "flagged for the course staff" in results["5.3"].outcome.message
     assert results["5.1"].score == 0  # the count's points need a block that was verified
 
@@ -225,3 +226,22 @@ def test_no_title_states_an_answer(assignment):
 def test_a_failed_count_does_not_state_the_answer_of_another_check(grade_submission):
     results = grade_submission("hw6", ROOT / "examples" / "hw6.py")["by_number"]
     assert results["5.1"].score == 0 and "78592" not in results["5.1"].outcome.message
+
+
+UNUSUAL_CORRECT = {
+    # counts computed with "/" are floats, and exactly right
+    "dl_hw2": "\n_counts = vgg11_param_counts\n\ndef vgg11_param_counts():\n"
+              "    return [(name, count * 2 / 2) for name, count in _counts()]\n",
+    # a namedtuple is a tuple
+    "midterm": "\nfrom collections import namedtuple as _nt\n_Hyper = _nt('AdamHyper', 'beta1 beta2 eps')\n"
+               "_signsgd = adam_params_for_signsgd\n\ndef adam_params_for_signsgd():\n"
+               "    return _Hyper(*_signsgd())\n",
+}
+
+
+@pytest.mark.parametrize("assignment", UNUSUAL_CORRECT)
+def test_unusual_but_correct_answers_earn_every_point(grade_submission, tmp_path, assignment):
+    path = tmp_path / f"{assignment}.py"
+    path.write_text((ROOT / "reference" / f"{assignment}.py").read_text() + UNUSUAL_CORRECT[assignment])
+    results = grade_submission(assignment, path)["by_number"]
+    assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}

@@ -123,3 +123,35 @@ def test_memo_tells_apart_arrays_with_the_same_numbers_in_other_shapes():
     flat = np.arange(5.0)
     assert digest({"probe": "forward", "inputs": [flat]}) != digest({"probe": "forward", "inputs": [flat.reshape(5, 1)]})
     assert digest({"probe": "forward", "inputs": [flat]}) != digest({"probe": "forward", "inputs": [flat.astype(np.float32)]})
+
+
+def test_sequence_subclasses_cross_as_sequences_not_sets():
+    from collections import namedtuple
+
+    from autograder.sandbox import wire
+
+    class Row(list):
+        pass
+
+    hyper = namedtuple("AdamHyper", "beta1 beta2 eps")(0.0, 0.0, 0.0)
+    for value, want in ((hyper, (0.0, 0.0, 0.0)), (Row([1, 1]), [1, 1])):
+        arrays = {}
+        assert wire.decode(wire.encode(value, arrays), arrays).value == want
+
+
+def test_a_wrong_scalar_array_is_described_not_a_grader_error():
+    import numpy as np
+
+    from autograder.compare import mismatch
+
+    assert "expected 0.593245, got 0.6" in mismatch(np.array(0.5932448719), np.array(0.6), rtol=1e-6, atol=1e-8)
+
+
+def test_decoding_counts_what_it_builds():
+    from autograder.sandbox import wire
+
+    with pytest.raises(wire.WireError):
+        wire.decode({"$list": [[]] * (wire.MAX_ITEMS + 1)}, {})
+    with pytest.raises(wire.WireError):
+        wire.decode(["x" * 600_000, "y" * 600_000], {})
+    assert wire.decode({"$list": [[]] * 10}, {}).items == 11

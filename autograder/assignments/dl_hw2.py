@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..answers import as_integer
 from ..compare import WrongType, describe, matches, mismatch
 from ..context import Context, Returned
 from ..spec import Outcome, check, failed, passed, share_of_cases
@@ -184,13 +185,14 @@ def vgg11_rows(ctx: Context) -> Outcome:
 
 @check("3.2", 1, tag=("vgg",))
 def vgg11_total(ctx: Context) -> Outcome:
-    """vgg11_param_counts adds up to 132,863,336, 93.06% in the fully connected layers"""
+    """vgg11_param_counts adds up to VGG-11's total"""
     rows = _rows(ctx)
     if isinstance(rows, Outcome):
         return rows
-    counts = [c for _, c in rows]
-    if not all(isinstance(c, int) and not isinstance(c, bool) for c in counts):
-        return failed("every count should be an int", "wrong_type")
+    counts = [as_integer(c) for _, c in rows]
+    if None in counts:
+        bad = next(c for _, c in rows if as_integer(c) is None)
+        return failed(f"every count should be a whole number; one is {describe(bad)}", "wrong_type")
     total, expected = sum(counts), sum(c for _, c in REF.vgg11_param_counts())
     if total == expected:
         return passed()
@@ -202,7 +204,7 @@ def vgg11_total(ctx: Context) -> Outcome:
 
 @check("4.1", 1, tag=("initialisation",))
 def he_std(ctx: Context) -> Outcome:
-    """he_std is sqrt(2 / fan_in)"""
+    """he_std gives the standard deviation of He initialisation for several fan_in"""
     for fan_in in (1, 9, 576, 4096):
         try:
             got, rtol = _number(ctx.call("he_std", fan_in), "he_std")

@@ -78,11 +78,18 @@ def _run_with_grader_weights(ctx: Context, x: torch.Tensor) -> tuple[np.ndarray 
     """
     structure = ctx.module("MLP")
     names = [name for name, _ in structure.get("parameters", [])]
+    shapes = _mlp_shapes()
     if any(f"{layer}.weight" not in names for layer in LAYERS) or len(names) > 6:
         return failed(f"MLP must have layers named l1, l2, l3; its parameters are {', '.join(names) or 'none'}",
                       "layer_names")
+    # the reference's shapes, for the names the student registered: a bias left out stays out, and what the
+    # worker reports never sizes the weights (a layer of shape (0, 1) would make every replay output 0)
+    if any(name not in shapes for name in names):
+        return failed(f"MLP's parameters are {', '.join(names)}; expected the weights and biases of "
+                      "Linear(1, 64), Linear(64, 64) and Linear(64, 1) named l1, l2, l3 (see check 1.1)",
+                      "layer_names")
     rng = ctx.rng(14)
-    state = {name: rng.standard_normal(shape).astype(np.float32) for name, shape in structure["parameters"]}
+    state = {name: rng.standard_normal(shapes[name]).astype(np.float32) for name in names}
     return ctx.forward("MLP", [x], state=state).value.get("output"), state
 
 

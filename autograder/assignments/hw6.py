@@ -291,22 +291,22 @@ def _structure(ctx: Context) -> dict:
         raise _named(failure) from None
 
 
-def _grader_weights(ctx: Context, structure: dict) -> dict[str, np.ndarray] | None:
+def _grader_weights(ctx: Context, structure: dict, salt: int) -> dict[str, np.ndarray] | None:
     """Weights the grader draws for the student's parameters, by their shapes in order (names do not
     matter, so the same structure gets the same weights); None for a structure far from the block's."""
     if not structure["is_module"] or structure["num_parameters"] > 4 * (STM_WEIGHTS + STM_BIASES):
         return None
-    rng = ctx.rng(53)
+    rng = ctx.rng(salt)
     return {name: (0.1 * rng.standard_normal(shape)).astype(np.float32) for name, shape in structure["parameters"]}
 
 
-def _forward(ctx: Context) -> tuple[dict, dict[str, np.ndarray] | None]:
+def _forward(ctx: Context, salt: int = 53) -> tuple[dict, dict[str, np.ndarray] | None]:
     """The block run with the grader's weights on the check input, and those weights.
 
     The student's own initial weights are never what is compared: NaN or
     zero weights would make any block agree with the reference.
     """
-    state = _grader_weights(ctx, _structure(ctx))
+    state = _grader_weights(ctx, _structure(ctx), salt)
     try:
         return ctx.forward("STMConvLayer", [_stm_input(ctx)], state=state).value, state
     except StudentFailure as failure:
@@ -321,8 +321,15 @@ def stm_parameter_count(ctx: Context) -> Outcome:
         return failed(f"STMConvLayer() built a {structure['type']}, not an nn.Module", "wrong_type")
     count = structure["num_parameters"]
     shapes = sorted(shape for _, shape in structure["parameters"])
-    if shapes == STM_PARAMETER_SHAPES or (count == STM_WEIGHTS + STM_BIASES and _stm_computes_the_block(ctx)):
-        return passed()  # the convolutions themselves, or another layout that computes the block (see 5.3)
+    if count == STM_WEIGHTS + STM_BIASES and _stm_computes_the_block(ctx):
+        return passed()  # the convolutions themselves, or another layout, verified by what it computes (5.3)
+    if shapes == STM_PARAMETER_SHAPES:
+        # what the worker lists is its word; registered parameters are the ones forward uses
+        if _uses_its_parameters(ctx):
+            return passed()
+        return failed("STMConvLayer lists parameters of the right shapes, but its output stays the same when the "
+                      "grader loads other weights into them: forward does not use the parameters it registers",
+                      "unused_parameters")
     message = (f"STMConvLayer() registered {count} parameters in {len(structure['convs'])} convolutions; expected "
                "96 convolutions (32 branches of Conv2d(256, 4, 1), Conv2d(4, 4, 3), Conv2d(4, 256, 1)), each "
                "with its bias")
@@ -334,6 +341,13 @@ def stm_parameter_count(ctx: Context) -> Outcome:
         return failed(f"{message}\n  likely cause: the convolutions have no bias (bias=False)", "no_bias")
     hint = _relu_class_hint("", structure)
     return failed(message + (f"\n  likely cause: {hint}" if hint else ""), "wrong_count")
+
+
+def _uses_its_parameters(ctx: Context) -> bool:
+    """Whether the block's output changes when other grader weights are loaded into its parameters."""
+    outputs = [_forward(ctx, salt)[0].get("output") for salt in (53, 54)]
+    return all(isinstance(o, np.ndarray) for o in outputs) and outputs[0].shape == outputs[1].shape \
+        and not np.array_equal(*outputs)
 
 
 @check("5.2", 2, tag=("STMConvLayer",))
@@ -446,10 +460,10 @@ def _stm_output(ctx: Context) -> Outcome:
     branches = _branches(state)
     if isinstance(branches, str):
         if _plausible_block(ctx, report):
-            return Outcome(1.0, f"could not be checked automatically: your parameters could not be matched to 32 "
-                                f"branches of three convolutions ({branches}); the parameter count, the output and "
-                                "the gradients look right, so this check is flagged for the course staff to "
-                                "check by hand", "needs_review")
+            return failed(f"could not be checked automatically: your parameters could not be matched to 32 "
+                          f"branches of three convolutions ({branches}); the parameter count and the output's "
+                          "shape look right, so this check is flagged for the course staff to check by hand, and "
+                          "its points are given only if they find the block correct", "needs_review")
         return failed(f"could not match your parameters to 32 branches of three convolutions: {branches}",
                       "unmatched_structure")
     problem = mismatch(_reference_output(branches, _stm_input(ctx)), out, rtol=1e-4, atol=1e-5)
@@ -502,7 +516,11 @@ def _tensors(weight: np.ndarray, bias: np.ndarray | None) -> tuple[torch.Tensor,
 @check("5.4", 1, tag=("STMConvLayer",))
 def stm_gradients(ctx: Context) -> Outcome:
     """every STMConvLayer parameter receives a gradient"""
-    grads = _forward(ctx)[0].get("grads")
+    report = _forward(ctx)[0]
+    grads = report.get("grads")
+    if grads is None and isinstance(report.get("output"), np.ndarray):
+        return failed("forward's output carries no gradient back to any parameter: it was computed without "
+                      "them, or detached (.data, .detach(), .numpy() or torch.no_grad())", "detached")
     if grads is None:
         return failed("forward did not return a tensor to backpropagate (see check 5.2)", "wrong_type")
     if not grads:

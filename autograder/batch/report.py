@@ -166,8 +166,8 @@ def write_summary(assignment: Layout, rows: list[Row], out: Path, *, top: int = 
     flagged = [(row, t) for row in graded for t in row.document["tests"]
                if (t.get("extra_data") or {}).get("diagnosis") == "needs_review"]
     if flagged:
-        lines += ["", "## Flagged for staff", "", "Checks the grader could not verify automatically; their points "
-                  "are provisional until someone looks:", ""]
+        lines += ["", "## Flagged for staff", "", "Checks the grader could not verify automatically: each scored 0, "
+                  "and its points are yours to give after a look at the student's code:", ""]
         lines += [f"- {row.submission.id}: {names.get(str(t.get('number')), t.get('name'))}" for row, t in flagged]
     unreadable = [row for row in graded if set(diagnoses(row.document)) & {"import_failed", "no_submission"}]
     if unreadable:

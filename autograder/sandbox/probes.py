@@ -156,13 +156,18 @@ def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
 
 
 def _load(obj: nn.Module, state: dict) -> None:
-    """Set the module's parameters to the grader's values, by name."""
+    """Set the module's parameters to the grader's values, by name and shape: the module must register
+    exactly these, or nothing is loaded (the grader's replay assumes every weight is its own)."""
     params = dict(obj.named_parameters())
+    have = {name: tuple(p.shape) for name, p in params.items()}
+    want = {name: tuple(value.shape) for name, value in state.items()}
+    if have != want:
+        differ = sorted(set(have) ^ set(want)) or sorted(n for n in want if have[n] != want[n])
+        raise ProbeFailure({"kind": "exception", "type": "RuntimeError",
+                            "message": f"the grader's weights do not fit the module's parameters ({len(have)} "
+                                       f"registered, {len(want)} expected; differing: {', '.join(differ[:3])})"})
     with torch.no_grad():
         for name, value in state.items():
-            if name not in params or tuple(params[name].shape) != tuple(value.shape):
-                raise ProbeFailure({"kind": "exception", "type": "RuntimeError",
-                                    "message": f"parameter {name} changed between two constructions"})
             params[name].copy_(torch.as_tensor(value))
 
 

@@ -45,21 +45,29 @@ class StudentFailure(Exception):
         self.message = message
 
 
-def failure_from(info: dict, subject: str) -> StudentFailure:
-    """Student-facing failure from a worker's error report."""
-    kind = info.get("kind", "exception")
+# What a worker may say went wrong; anything else it sends is read as an exception. The kind becomes a
+# diagnosis in reports, so it is never the worker's own text.
+FAILURE_KINDS = ("missing", "not_implemented", "exception", "unserializable")
+
+
+def failure_from(info: Any, subject: str) -> StudentFailure:
+    """Student-facing failure from a worker's error report, which a worker whose harness student code
+    patched may have forged: every field is checked and capped here."""
+    info = info if isinstance(info, dict) else {}
+    kind = info.get("kind") if info.get("kind") in FAILURE_KINDS else "exception"
+    message = info.get("message") if isinstance(info.get("message"), str) else ""
     if kind in ("missing", "not_implemented") and "type" not in info:
-        return StudentFailure(kind, info["message"])
+        return StudentFailure(kind, message[:400] or f"{subject} is not defined")
     if kind == "not_implemented":
         return StudentFailure(kind, f"{subject} is not implemented yet (it raises NotImplementedError)")
     if kind == "unserializable":
-        return StudentFailure(kind, f"{subject} returned something the grader cannot read: {info['message']}")
-    # a worker whose harness student code patched may send anything: every field is capped here
-    name, message = identifier(info.get("type")), str(info.get("message") or "")[:400]
+        return StudentFailure(kind, f"{subject} returned something the grader cannot read: {message[:400]}")
+    name, message = identifier(info.get("type")), message[:400]
     text = f"{subject} raised {name}" + (f": {message}" if message else "")
     if name == "MemoryError":
         text += " (the memory limit was reached)"
-    where = [str(line)[:200] for line in (info.get("where") or [])[:3]]
+    where = info.get("where") if isinstance(info.get("where"), list) else []
+    where = [line[:200] for line in where[:3] if isinstance(line, str)]
     if where:
         text += "\n  " + "\n  ".join(where)
     return StudentFailure(kind, text)
@@ -165,8 +173,8 @@ class WorkerSession(Session):
         except OSError:
             pass  # a dead worker shows up as end of stream below
         reply, reply_arrays = self._await(timeout, subject)
-        if not reply["ok"]:
-            raise failure_from(reply["error"], subject)
+        if reply.get("ok") is not True:
+            raise failure_from(reply.get("error"), subject)
         try:
             return wire.decode(reply["body"], reply_arrays)
         except (wire.WireError, ValueError, KeyError, TypeError) as exc:
@@ -189,12 +197,15 @@ class WorkerSession(Session):
             self._broken = StudentFailure("import_failed", f"{first}; no check could run"
                                                             + (f"\n{rest}" if rest else "") + hint)
             raise self._broken
-        if not ready["ready"]:
+        if ready.get("ready") is not True:
             self._broken = StudentFailure("import_failed",
-                                          failure_from(ready["error"], f"importing {self._file.name}").message)
+                                          failure_from(ready.get("error"), f"importing {self._file.name}").message)
             self._stop()
             raise self._broken
-        self.names = frozenset(ready["names"])
+        names = ready.get("names")
+        # only which names exist is taken from it, for messages and the checks' choice of what to ask
+        self.names = frozenset(n for n in names[:wire.MAX_ITEMS] if isinstance(n, str) and len(n) <= 200) \
+            if isinstance(names, list) else frozenset()
 
     def _await(self, timeout: float, subject: str) -> tuple[dict, dict[str, np.ndarray]]:
         """Read messages until a final reply; phases say where a timeout struck."""
@@ -202,7 +213,7 @@ class WorkerSession(Session):
         where = subject
         while True:
             try:
-                msg = json.loads(self._read(deadline, line=True))
+                msg = _parse(self._read(deadline, line=True))
                 arrays = wire.unpack(msg["sizes"], self._read(deadline, size=_payload_size(msg["sizes"])))
             except TimeoutError:
                 running = self._running_line()
@@ -226,7 +237,7 @@ class WorkerSession(Session):
         deadline = time.monotonic() + 1.0 * time_scale()
         try:
             while True:
-                msg = json.loads(self._read(deadline, line=True))
+                msg = _parse(self._read(deadline, line=True))
                 self._read(deadline, size=_payload_size(msg["sizes"]))
                 if isinstance(msg.get("stuck_at"), list) and msg["stuck_at"]:
                     return "".join(f"\n  running {str(text)[:160]}" for text in msg["stuck_at"][:2])
@@ -287,6 +298,17 @@ def _remove(folder: Path) -> None:
         function(path)
 
     shutil.rmtree(folder, onerror=unlock)
+
+
+def _parse(line: bytes) -> dict:
+    """A message's JSON document, refused before parsing when it could build more values than any reply may
+    hold (a few MB of ``[[], [], ...]`` would otherwise become millions of objects in the grader)."""
+    if line.count(b"[") + line.count(b"{") + line.count(b",") > 4 * wire.MAX_ITEMS:  # every value but one follows one
+        raise wire.WireError("reply has too many items")
+    msg = json.loads(line)
+    if not isinstance(msg, dict):
+        raise wire.WireError("malformed message")
+    return msg
 
 
 def _payload_size(sizes: Any) -> int:

@@ -19,6 +19,7 @@ import numpy as np
 MAX_DEPTH = 32
 MAX_ITEMS = 100_000
 MAX_ARRAY_BYTES = 8 * 2**20  # see session.MAX_PAYLOAD_BYTES
+MAX_TEXT = 2**20  # characters of all the strings of one decoded value
 ARRAY_NAME = re.compile(r"^a\d{1,6}$")
 
 
@@ -39,6 +40,7 @@ class ArrayInfo:
 class Decoded:
     value: Any
     arrays: list[ArrayInfo] = field(default_factory=list)
+    items: int = 0  # how many objects decoding built: what holding the value costs besides its arrays
 
 
 def encode(value: Any, arrays: dict[str, np.ndarray]) -> Any:
@@ -74,7 +76,8 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], depth: int, budget: list[
             raise WireError("a NumPy array of Python objects (dtype=object)")
         return _array(value, arrays, lib="numpy", dtype=str(value.dtype))
     if isinstance(value, (list, tuple, set, frozenset)):
-        tag = {list: "$list", tuple: "$tuple"}.get(type(value), "$set")
+        # a subclass (a namedtuple, a list subclass) is what its base is: a sequence, never a set
+        tag = "$list" if isinstance(value, list) else "$tuple" if isinstance(value, tuple) else "$set"
         items = sorted(value, key=repr) if tag == "$set" else value
         return {tag: [_encode(v, arrays, depth + 1, budget) for v in items]}
     if isinstance(value, dict):
@@ -115,23 +118,32 @@ def decode(doc: Any, arrays: dict[str, np.ndarray] | Callable[[str], np.ndarray]
     """
     fetch = arrays.__getitem__ if isinstance(arrays, dict) else arrays
     infos: list[ArrayInfo] = []
-    value = _decode(doc, fetch, callables, infos, "", 0)
-    return Decoded(value, infos)
+    budget = [MAX_ITEMS, MAX_TEXT]
+    value = _decode(doc, fetch, callables, infos, "", 0, budget)
+    return Decoded(value, infos, MAX_ITEMS - budget[0])
 
 
 def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None,
-            infos: list[ArrayInfo], path: str, depth: int) -> Any:
-    if depth > MAX_DEPTH:
-        raise WireError("value is nested too deeply")
+            infos: list[ArrayInfo], path: str, depth: int, budget: list[int]) -> Any:
+    # counted while decoding, not after: a reply of a few MB can otherwise build millions of objects
+    budget[0] -= 1
+    if depth > MAX_DEPTH or budget[0] < 0:
+        raise WireError("value is nested too deeply or has too many items")
+    if isinstance(doc, str):
+        budget[1] -= len(doc)
+        if budget[1] < 0:
+            raise WireError("value holds too much text")
     if doc is None or isinstance(doc, (bool, int, str)):
         return doc
     if isinstance(doc, list):
-        return [_decode(v, fetch, callables, infos, f"{path}[{i}]", depth + 1) for i, v in enumerate(doc)]
+        return [_decode(v, fetch, callables, infos, f"{path}[{i}]", depth + 1, budget) for i, v in enumerate(doc)]
     if not isinstance(doc, dict) or len(doc) not in (1, 2, 3):
         raise WireError(f"malformed value at {path or 'top level'}")
     tag = next(iter(doc))
     body = doc[tag]
-    sub = lambda v, p: _decode(v, fetch, callables, infos, p, depth + 1)  # noqa: E731
+    sub = lambda v, p: _decode(v, fetch, callables, infos, p, depth + 1, budget)  # noqa: E731
+    if tag in ("$int", "$float") and not (isinstance(body, str) and len(body) <= 400):
+        raise WireError(f"malformed number at {path or 'top level'}")
     if tag == "$int":
         return int(body)
     if tag == "$float":
@@ -139,16 +151,18 @@ def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None
     if tag == "$complex":
         return complex(float(body[0]), float(body[1]))
     if tag == "$scalar":  # a NumPy scalar: its dtype is kept, as an array's is
-        infos.append(ArrayInfo(path, "numpy", str(doc.get("dtype"))))
+        infos.append(ArrayInfo(path, "numpy", str(doc.get("dtype"))[:40]))
         return sub(body, path)
     if tag == "$array":
         if not isinstance(body, str) or not ARRAY_NAME.match(body):
             raise WireError("malformed array reference")
-        infos.append(ArrayInfo(path, str(doc.get("lib")), str(doc.get("dtype"))))
+        infos.append(ArrayInfo(path, str(doc.get("lib"))[:40], str(doc.get("dtype"))[:40]))
         if callables is not None and doc.get("lib") == "torch":
             return _torch().from_numpy(np.array(fetch(body)))
         return fetch(body)
     if tag in ("$list", "$tuple", "$set"):
+        if not isinstance(body, list):
+            raise WireError(f"malformed {tag[1:]} at {path or 'top level'}")
         items = [sub(v, f"{path}[{i}]") for i, v in enumerate(body)]
         if tag == "$tuple":
             return tuple(items)
@@ -162,7 +176,7 @@ def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None
     if tag == "$sympy":
         return SympyText(str(body))
     if tag == "$opaque":
-        return Opaque(str(body))
+        return Opaque(str(body)[:100])
     if tag == "$callable" and callables is not None:
         return callables[str(body)]
     raise WireError(f"unknown tag {tag!r}")
