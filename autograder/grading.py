@@ -12,6 +12,7 @@ from typing import Callable, TextIO
 
 from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, load, reference_path
 from .context import Context
+from . import notebook
 from .fixtures import PRECOMPUTED_DIR, NoFixture
 from .sandbox import InProcessSession, Server, Session, StudentFailure, UnavailableSession, WorkerSession, launch
 from .sandbox.containment import Containment, verify
@@ -81,6 +82,7 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, log: 
     """Every (selected) check's result; student failures and grader faults cost only their own check."""
     ctx = Context(session, seed)
     results = []
+    told: dict[str, str] = {}  # a failure that stops every check (no submission, an import that failed): said once
     for check in assignment.checks:
         if select is not None and not select(check):
             continue
@@ -91,6 +93,10 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, log: 
                 raise AssertionError(f"check {check.number} gave partial credit without partial_credit=True")
         except StudentFailure as failure:
             outcome = failed(failure.message, failure.kind)
+            if failure.kind in ("no_submission", "import_failed"):
+                if failure.message in told:
+                    outcome = failed(f"not run, for the reason given in check {told[failure.message]}", failure.kind)
+                told.setdefault(failure.message, check.number)
         except OverflowError:  # a student number too large for a float (10**400): never the grader's own
             outcome = failed("a number your code returned is too large to compare (it overflows a float)",
                              "wrong_type")
@@ -138,8 +144,11 @@ def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int 
         except NoSubmission as exc:
             session = UnavailableSession(StudentFailure("no_submission", str(exc)))
             notes = [str(exc)]
+    assignment = load(assignment_name)
     try:
-        results = run_checks(load(assignment_name), session, seed=seed, log=log, select=select, on_result=on_result)
+        results = run_checks(assignment, session, seed=seed, log=log, select=select, on_result=on_result)
     finally:
         session.close()
+    graded_names = {n for r in session.notebook for n in r["names"] if any(c.concerns(n) for c in assignment.checks)}
+    notes += notebook.summary(session.notebook, session.names, graded_names)
     return Graded(results, notes, session.output(), time.perf_counter() - start, seed)

@@ -25,7 +25,7 @@ def check(assignment: str, name: str | None = None) -> None:
     the cells run so far. In a script, the script's file.
     """
     from .assignments import stem
-    from .notebook import definitions
+    from .notebook import runner
 
     assignment = stem(assignment)  # "HW6" as the command line takes it
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
@@ -39,13 +39,9 @@ def check(assignment: str, name: str | None = None) -> None:
                 print(f"note: this kernel ran cells that {saved.name} does not hold as saved; the saved file is "
                       "what is checked here and what Gradescope grades: save the notebook and run check again")
         else:
-            extracted = definitions(cells)
             target = Path(tmp) / f"{assignment}.py"
-            target.write_text(extracted.source)
+            target.write_text(runner(target.name, cells))
             print(f"note: no saved {assignment}.ipynb found beside this kernel; checking the cells run so far")
-            if extracted.skipped:
-                print(f"({len(extracted.skipped)} top-level statements that are not definitions were skipped, "
-                      "as on Gradescope)")
         command = [sys.executable, "-m", "autograder", "check", assignment, str(target), "--compact"]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(PACKAGE_PARENT),
                                                                        os.environ.get("PYTHONPATH")])))

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assignments import stem
-from .notebook import extract
+from .notebook import code_cells, runner
+from .sandbox.session import time_scale
 
 MAX_BYTES = 2 * 2**20
 
@@ -72,12 +73,11 @@ def prepare(assignment: str, path: Path, folder: Path) -> Prepared:
     target = folder / f"{assignment}.py"
     if original.suffix == ".ipynb":
         try:
-            extracted = extract(original)
+            cells = code_cells(original)
         except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a broken notebook
             raise NoSubmission(f"{original.name} is not a readable notebook ({type(exc).__name__}: "
                                f"{str(exc)[:200]})") from None
-        target.write_text(extracted.source)
-        notes.extend(f"notebook: skipped {s}" for s in extracted.skipped)
+        target.write_text(runner(f"{assignment}.py", cells, time_scale()))
     else:
         data = original.read_bytes()
         try:

@@ -1,4 +1,5 @@
-"""A notebook is graded from its definitions; what it runs at the top level is skipped and listed."""
+"""A notebook is run top to bottom as Jupyter runs it, inside the worker: what raises costs only what
+depends on it, long work is stopped, and the student gets one short note on what could not run."""
 from __future__ import annotations
 
 import time
@@ -8,35 +9,68 @@ import nbformat
 from conftest import ROOT
 
 
-def homework_notebook(path, *, broken_cell: bool = False):
-    """A notebook shaped like the homework: imports, data, definitions, a long training loop, plots."""
-    reference = (ROOT / "reference" / "hw6.py").read_text()
-    cells = [nbformat.v4.new_markdown_cell("# Homework 6"),
-             nbformat.v4.new_code_cell("%matplotlib inline\nimport matplotlib.pyplot as plt\nimport torch"),
-             nbformat.v4.new_code_cell(reference),
-             nbformat.v4.new_code_cell("X = torch.randn(512)\nmodel = STMConvLayer()\n"
-                                       "for epoch in range(1000):\n    model(torch.randn(8, 256, 4, 4)).sum().backward()"),
-             nbformat.v4.new_code_cell("plt.plot(double_descent(range(1, 1000), 0.01, 0))\nplt.show()\nprint('done')")]
-    if broken_cell:
-        cells.append(nbformat.v4.new_code_cell("def relu(x):\n    return x if x > 0 else 0 +\n"))
+def write_notebook(path, *sources: str):
+    cells = [nbformat.v4.new_markdown_cell("# Homework")] + [nbformat.v4.new_code_cell(s) for s in sources]
     nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
     return path
 
 
-def test_notebook_grades_like_the_python_file(grade_hw6, tmp_path):
-    notebook = homework_notebook(tmp_path / "hw6.ipynb")
-    started = time.perf_counter()
-    run = grade_hw6(notebook)
-    assert time.perf_counter() - started < 10  # the 1000-epoch loop never ran
-    graded = run["graded"]
-    assert graded.score == 48, [r.outcome.message for r in graded.results if not r.passed]
-    skipped = "\n".join(graded.notes)
-    assert "for epoch in range(1000):" in skipped and "plt.plot(" in skipped and "model = STMConvLayer()" in skipped
-    assert "Homework 6" not in skipped  # docstrings are not reported
+def reference(name: str) -> str:
+    return (ROOT / "reference" / f"{name}.py").read_text()
+
+
+def failed(graded) -> dict[str, str]:
+    return {r.check.number: r.outcome.message for r in graded.results if not r.passed}
+
+
+def test_a_homework_notebook_with_data_files_plots_and_training_earns_every_point(grade_hw6, tmp_path):
+    notebook = write_notebook(
+        tmp_path / "hw6.ipynb",
+        "%matplotlib inline\nimport matplotlib.pyplot as plt\nimport torch\n!pip install torch",
+        "data_file = np.load('data.npz')  # a file the submission does not hold",
+        reference("hw6"),
+        "X_check = data_file['X']  # raises: costs only X_check\nn_train = 300",
+        "model = STMConvLayer()\nfor epoch in range(10**9):\n    pass  # stopped, and what ran before stays",
+        "plt.plot(double_descent([10, 20], 0.01, 0))\nplt.show()\ndisplay(model)\nprint('done')",
+        "from autograder import check\ncheck('hw6')")
+    graded = grade_hw6(notebook)["graded"]
+    assert graded.score == 48, failed(graded)
+    assert len(graded.notes) == 1, graded.notes  # one short note, never a line per statement
+    note = graded.notes[0]
+    assert "cell 3, line 1: NameError" in note and "cell 5, line 1: NameError" in note
+    assert "cell 6, line 2: stopped after" in note and "a shell command (!pip install torch)" in note
+
+
+def test_a_def_in_a_time_cell_and_lower_case_globals_are_defined(grade_submission, tmp_path):
+    source = reference("nyu_hw1")
+    notebook = write_notebook(tmp_path / "nyu_hw1.ipynb", "%%time\n" + source)
+    graded = grade_submission("nyu_hw1", notebook)["graded"]
+    assert graded.score == 12, failed(graded)
+    assert graded.notes == []
+
+
+def test_constants_computed_from_what_ran_before_are_read(grade_submission, tmp_path):
+    source = reference("hw3").replace("NUM_PARAMETERS = ", "_UNUSED = ")
+    notebook = write_notebook(
+        tmp_path / "hw3.ipynb", source,
+        "torch.manual_seed(0)\nX_train = torch.normal(0.0, 1.0, (512,))\nn_train = X_train.shape[0]",
+        "model = MLP()\nNUM_PARAMETERS = sum(p.numel() for p in model.parameters())")
+    graded = grade_submission("hw3", notebook)["graded"]
+    assert graded.score == 24, failed(graded)
+
+
+def test_a_graded_name_left_undefined_is_named_once(grade_hw6, tmp_path):
+    source = reference("hw6")
+    broken = source.replace("def solve_lsqr(", "def solve_lsqr(:\n    pass\n\ndef _unused(")
+    notebook = write_notebook(tmp_path / "hw6.ipynb", broken)
+    graded = grade_hw6(notebook, fresh=True)["graded"]
+    assert "syntax error" in graded.notes[0] and "the cell did not run" in graded.notes[0]
+    assert graded.notes[1:] and "solve_lsqr" in graded.notes[1] and "STMConvLayer" in graded.notes[1]
 
 
 def test_a_broken_cell_costs_only_its_names(grade_hw6, tmp_path):
-    notebook = homework_notebook(tmp_path / "hw6.ipynb", broken_cell=True)
+    notebook = write_notebook(tmp_path / "hw6.ipynb", reference("hw6"),
+                              "def relu(x):\n    return x if x > 0 else 0 +\n")
     graded = grade_hw6(notebook, fresh=True)["graded"]
     assert any("syntax error" in n for n in graded.notes)
     assert graded.score == 48  # the reference's relu from the earlier cell still stands
@@ -50,24 +84,47 @@ def test_a_notebook_that_is_not_json_is_explained(grade_hw6, tmp_path):
     assert "not a readable notebook" in graded.results[0].outcome.message
 
 
-def test_a_notebook_of_many_statements_is_read_up_to_a_cap():
-    from autograder.notebook import MAX_STATEMENTS, definitions
+def test_the_grader_never_transforms_a_notebook_itself(tmp_path):
+    """IPython's transformer re-reads a cell for every magic line: on student data it runs in the worker."""
+    from autograder.submission import prepare
 
-    cells = [("cell 1", "def relu(x):\n    return x\n"), ("cell 2", "\n".join(f"print({i})" for i in range(30_000)))]
-    extracted = definitions(cells)
-    assert "def relu" in extracted.source
-    assert f"more than {MAX_STATEMENTS} top-level statements" in extracted.skipped[-1]
-    assert len(extracted.skipped) == 1
+    notebook = write_notebook(tmp_path / "hw6.ipynb", "\n".join(f"!echo {i}" for i in range(20_000)))
+    started = time.process_time()
+    prepared = prepare("hw6", notebook, tmp_path)
+    assert time.process_time() - started < 5  # reading JSON and writing a module, nothing more
+    assert "!echo 19999" in prepared.source.read_text()
 
 
-def test_ipython_syntax_costs_nothing_and_a_constant_that_needs_a_skipped_value_is_reported():
-    from autograder.notebook import definitions
+def test_cells_run_in_order_with_ipython_syntax_and_report_what_failed():
+    from autograder.sandbox.cells import run
 
+    namespace: dict = {}
     cells = [("cell 1", "import numpy as np\nfiles = !ls\nt = %timeit -o np.zeros(3)\nnp.zeros?\n"
                         "def relu(x):\n    return np.maximum(x, 0)\n"),
-             ("cell 2", "W = np.ones(3)\nmodel = relu(W)\nPARAMS_PLAIN = int(model.sum())\nPARAMS_STM = relu(W).size\n")]
-    extracted = definitions(cells)
-    assert "def relu" in extracted.source and "syntax error" not in "\n".join(extracted.skipped)
-    assert "cell 1, line 2: files = !ls" in extracted.skipped
-    assert any(n.startswith("cell 2, line 3: PARAMS_PLAIN = int(model.sum()) needs model") for n in extracted.skipped)
-    assert not any("PARAMS_STM" in n for n in extracted.skipped)  # computed from definitions: kept, silently
+             ("cell 2", "W = np.ones(3)\nmodel = relu(W)\nPARAMS_PLAIN = int(model.sum())\nboom = 1 / 0\nAFTER = 2\n"),
+             ("cell 3", "%%capture\nCAPTURED = relu(-W).sum()")]
+    import json
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as fh:
+        run(namespace, fh.name, json.dumps(cells))
+        written = open(fh.name).read()
+    assert namespace["PARAMS_PLAIN"] == 3 and namespace["AFTER"] == 2 and namespace["CAPTURED"] == 0
+    assert [f["what"] for f in namespace["__notebook__"]] == [
+        "cell 1: a shell command (!ls) is not run here", "cell 2, line 4: ZeroDivisionError: division by zero"]
+    assert namespace["__notebook__"][1]["names"] == ["boom"]
+    assert "# ---- cell 2" in written and "boom = 1 / 0" in written  # tracebacks show the cells' own lines
+
+
+def test_a_notebook_of_many_statements_runs_up_to_a_cap():
+    import json
+    import tempfile
+
+    from autograder.sandbox.cells import MAX_STATEMENTS, run
+
+    namespace: dict = {}
+    cells = [("cell 1", "def relu(x):\n    return x\n"), ("cell 2", "\n".join(f"x{i} = {i}" for i in range(6000)))]
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as fh:
+        run(namespace, fh.name, json.dumps(cells))
+    assert "relu" in namespace and f"x{MAX_STATEMENTS - 2}" in namespace and "x5999" not in namespace
+    assert f"more than {MAX_STATEMENTS} statements" in namespace["__notebook__"][-1]["what"]

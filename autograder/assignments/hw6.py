@@ -325,11 +325,9 @@ def stm_parameter_count(ctx: Context) -> Outcome:
         return passed()  # the convolutions themselves, or another layout, verified by what it computes (5.3)
     if shapes == STM_PARAMETER_SHAPES:
         # what the worker lists is its word; registered parameters are the ones forward uses
-        if _uses_its_parameters(ctx):
-            return passed()
-        return failed("STMConvLayer lists parameters of the right shapes, but its output stays the same when the "
-                      "grader loads other weights into them: forward does not use the parameters it registers",
-                      "unused_parameters")
+        unused = _unused_parameters(ctx)
+        return passed() if unused is None else failed(f"STMConvLayer lists parameters of the right shapes, but {unused}",
+                                                      "unused_parameters")
     message = (f"STMConvLayer() registered {count} parameters in {len(structure['convs'])} convolutions; expected "
                "96 convolutions (32 branches of Conv2d(256, 4, 1), Conv2d(4, 4, 3), Conv2d(4, 256, 1)), each "
                "with its bias")
@@ -343,11 +341,17 @@ def stm_parameter_count(ctx: Context) -> Outcome:
     return failed(message + (f"\n  likely cause: {hint}" if hint else ""), "wrong_count")
 
 
-def _uses_its_parameters(ctx: Context) -> bool:
-    """Whether the block's output changes when other grader weights are loaded into its parameters."""
+def _unused_parameters(ctx: Context) -> str | None:
+    """None when the block's output changes as other grader weights are loaded into its parameters; else why
+    that could not be seen."""
     outputs = [_forward(ctx, salt)[0].get("output") for salt in (53, 54)]
-    return all(isinstance(o, np.ndarray) for o in outputs) and outputs[0].shape == outputs[1].shape \
-        and not np.array_equal(*outputs)
+    if not all(isinstance(o, np.ndarray) for o in outputs):
+        return ("forward did not return a tensor (see check 5.2), so the grader could not see it use them: "
+                "registered parameters count once forward computes with them")
+    if outputs[0].shape == outputs[1].shape and np.array_equal(*outputs):
+        return ("its output stays the same when the grader loads other weights into them: forward does not use "
+                "the parameters it registers")
+    return None
 
 
 @check("5.2", 2, tag=("STMConvLayer",))

@@ -15,7 +15,7 @@ import traceback
 import types
 from pathlib import Path
 
-from . import probes, wire
+from . import cells, probes, wire  # cells: what a notebook's module runs, loaded before the grader is hidden
 
 MAX_REQUEST_BYTES = 4 * 2**20
 
@@ -55,7 +55,8 @@ def serve(sock: socket.socket, workdir: str, module_name: str, module_file: str)
     except BaseException as exc:  # noqa: BLE001 - whatever the import raised is the student's to see
         send({"ready": False, "error": probes.describe_exception(exc, module_file)})
         return
-    send({"ready": True, "names": sorted(n for n in vars(module) if not n.startswith("_"))})
+    send({"ready": True, "names": sorted(n for n in vars(module) if not n.startswith("_")),
+          "notebook": vars(module).get("__notebook__", [])})
     reader = sock.makefile("rb")
     while True:
         line = reader.readline(MAX_REQUEST_BYTES)

@@ -115,6 +115,7 @@ class Session:
     """What every session offers the checks."""
 
     names: frozenset[str]
+    notebook: list[dict] = []  # what a notebook's run could not run: {"what": text, "names": [bound names]}
 
     def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
         raise NotImplementedError
@@ -202,6 +203,7 @@ class WorkerSession(Session):
                                           failure_from(ready.get("error"), f"importing {self._file.name}").message)
             self._stop()
             raise self._broken
+        self.notebook = _notebook_report(ready.get("notebook"))
         names = ready.get("names")
         # only which names exist is taken from it, for messages and the checks' choice of what to ask
         self.names = frozenset(n for n in names[:wire.MAX_ITEMS] if isinstance(n, str) and len(n) <= 200) \
@@ -300,6 +302,16 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, onerror=unlock)
 
 
+def _notebook_report(report: Any) -> list[dict]:
+    """What a notebook's run says could not run (sandbox/cells.py), checked in form and capped: the
+    worker's word, used only to tell the student."""
+    if not isinstance(report, list):
+        return []
+    return [{"what": r["what"][:300], "names": [n[:100] for n in r["names"][:20] if isinstance(n, str)]}
+            for r in report[:100] if isinstance(r, dict) and isinstance(r.get("what"), str)
+            and isinstance(r.get("names"), list)]
+
+
 def _parse(line: bytes) -> dict:
     """A message's JSON document, refused before parsing when it could build more values than any reply may
     hold (a few MB of ``[[], [], ...]`` would otherwise become millions of objects in the grader)."""
@@ -350,6 +362,7 @@ class InProcessSession(Session):
         else:
             self._broken = None
         self.names = frozenset(n for n in vars(self._module) if not n.startswith("_"))
+        self.notebook = _notebook_report(vars(self._module).get("__notebook__"))
 
     def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
         if self._broken is not None:

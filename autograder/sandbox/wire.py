@@ -20,6 +20,7 @@ MAX_DEPTH = 32
 MAX_ITEMS = 100_000
 MAX_ARRAY_BYTES = 8 * 2**20  # see session.MAX_PAYLOAD_BYTES
 MAX_TEXT = 2**20  # characters of all the strings of one decoded value
+MAX_DIGITS = 4300  # of one number: Python's own limit for reading an int from text
 ARRAY_NAME = re.compile(r"^a\d{1,6}$")
 
 
@@ -142,7 +143,7 @@ def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None
     tag = next(iter(doc))
     body = doc[tag]
     sub = lambda v, p: _decode(v, fetch, callables, infos, p, depth + 1, budget)  # noqa: E731
-    if tag in ("$int", "$float") and not (isinstance(body, str) and len(body) <= 400):
+    if tag in ("$int", "$float") and not (isinstance(body, str) and len(body) <= MAX_DIGITS):
         raise WireError(f"malformed number at {path or 'top level'}")
     if tag == "$int":
         return int(body)

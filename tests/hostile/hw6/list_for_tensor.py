@@ -1,4 +1,4 @@
-# affected: 5.2 5.3 5.4
+# affected: 5.1 5.2 5.3 5.4
 # message: tensor | list
 
 class STMConvLayer(STMConvLayer):
