@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .compare import describe
+from .forked import ChildFailed, in_child
 from .sandbox.wire import SympyText
 from .spec import Outcome, failed, passed
 from .symbolic import AnswerError, Symbols, UnknownName, equivalent, parse_answer, shown
@@ -46,15 +47,36 @@ def truth_value(name: str, got: Any, expected: bool, why_wrong: str) -> Outcome:
     return failed(f"{name} = {got} is not right: {why_wrong}", "wrong_value")
 
 
+FORMULA_SECONDS = 20.0  # for reading and comparing one answer, in a child the grader kills at this deadline
+
+
 def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols = Symbols(),
             known: dict[str, tuple[str, str]] | None = None) -> Outcome:
     """A symbolic answer compared by mathematical equivalence, never by text.
 
-    ``known`` maps wrong formulas (as text) to their likely cause.
+    ``known`` maps wrong formulas (as text) to their likely cause. SymPy
+    works on the student's text in a child process the grader can kill
+    (``forked.py``): one of its C calls can hold the interpreter for minutes.
     """
     text = got.text if isinstance(got, SympyText) else got
     if not isinstance(text, (str, int, float)) or isinstance(text, bool):
         return failed(f"{name} should be a formula as a string (or a number), got {describe(got)}", "wrong_type")
+    try:
+        fraction, message, diagnosis = in_child(_judge_formula, name, text, expected, symbols, known,
+                                                seconds=FORMULA_SECONDS)
+    except ChildFailed as failure:
+        return failed(f"{name} {failure.why}; write it in a simpler form", "unreadable")
+    return Outcome(fraction, message, diagnosis)
+
+
+def _judge_formula(name: str, text: str | int | float, expected: str | int | float, symbols: Symbols,
+                   known: dict[str, tuple[str, str]] | None) -> tuple[float, str, str | None]:
+    outcome = _formula_outcome(name, text, expected, symbols, known)
+    return outcome.fraction, outcome.message, outcome.diagnosis
+
+
+def _formula_outcome(name: str, text: str | int | float, expected: str | int | float, symbols: Symbols,
+                     known: dict[str, tuple[str, str]] | None) -> Outcome:
     try:
         answer = parse_answer(text, symbols)
     except UnknownName as exc:

@@ -7,17 +7,19 @@ Layout under the root (``/autograder``, or ``AUTOGRADER_ROOT`` in tests):
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import secrets
+import signal
 import sys
-import threading
 import time
 import traceback
 from pathlib import Path
 
 from .assignments import load
 from .grading import Result, grade, start_server
-from .spec import failed
+from .sandbox.confine import PR_SET_PDEATHSIG
+from .spec import Check, failed
 from .report import table
 from .results import failure_document, gradescope_document, graded_document, validate, write_atomically
 
@@ -43,11 +45,9 @@ def lock_down(root: Path) -> None:
 def run(assignment: str, root: Path) -> int:
     """Grade ``root/submission`` into ``root/results/results.json``; returns the exit status."""
     results_path = root / "results" / "results.json"
+    partial = results_path.with_name(".partial.json")  # what the deadline leaves Gradescope
     start = time.perf_counter()
-    done: list[Result] = []
-    watchdog = threading.Timer(DEADLINE_SECONDS, _out_of_time, (assignment, done, results_path, start))
-    watchdog.daemon = True
-    watchdog.start()
+    watchdog = _start_watchdog(results_path, partial)
     try:
         results_path.unlink(missing_ok=True)
         lock_down(root)
@@ -57,7 +57,15 @@ def run(assignment: str, root: Path) -> int:
         seed_file = root / "source" / "SEED"
         seed = int(seed_file.read_text()) if seed_file.exists() else secrets.randbelow(2**31)
         print(f"inputs drawn with seed {seed} (python -m autograder grade {assignment} PATH --seed {seed})")
-        graded = grade(assignment, root / "submission", server, seed=seed, on_result=done.append)
+        checks = load(assignment).checks
+        done: list[Result] = []
+
+        def keep(result: Result) -> None:
+            done.append(result)
+            write_atomically(_stopped_document(checks, done, start), partial)
+
+        write_atomically(_stopped_document(checks, done, start), partial)
+        graded = grade(assignment, root / "submission", server, seed=seed, on_result=keep)
         server.close()
         document = graded_document(graded, execution_time=time.perf_counter() - start)
         validate(document)
@@ -69,21 +77,47 @@ def run(assignment: str, root: Path) -> int:
         print(f"grader error {ref}:\n{traceback.format_exc()}", file=sys.stderr)
         document = failure_document(f"grader error (reference {ref}): the autograder could not finish. "
                                     "Please tell the course staff the reference.")
-    watchdog.cancel()
+    _stop(watchdog)
     write_atomically(document, results_path)
+    partial.unlink(missing_ok=True)
     return 0
 
 
-def _out_of_time(assignment: str, done: list[Result], results_path: Path, start: float) -> None:
-    """Past the deadline, whatever hangs: write what was graded so far, and stop."""
-    message = (f"grading stopped after {DEADLINE_SECONDS:g} s, before Gradescope's own time limit; checks "
-               "marked 'not run' could not be graded. Please tell the course staff.")
-    try:
-        finished = list(done)
-        ran = {r.check.number for r in finished}
-        finished += [Result(c, failed(f"not run: {message}", "timeout"), 0.0) for c in load(assignment).checks
-                     if c.number not in ran]
-        write_atomically(gradescope_document(finished, execution_time=time.perf_counter() - start, output=message),
-                         results_path)
+STOPPED = (f"grading stopped after {DEADLINE_SECONDS:g} s, before Gradescope's own time limit; checks marked "
+           "'not run' could not be graded. Please tell the course staff.")
+
+
+def _stopped_document(checks: tuple[Check, ...], done: list[Result], start: float) -> dict:
+    """results.json as it would read if grading stopped now: what was graded, the rest marked not run."""
+    ran = {r.check.number for r in done}
+    finished = done + [Result(c, failed(f"not run: {STOPPED}", "timeout"), 0.0) for c in checks if c.number not in ran]
+    return gradescope_document(finished, execution_time=time.perf_counter() - start, output=STOPPED)
+
+
+def _start_watchdog(results_path: Path, partial: Path) -> int:
+    """A process that, at the deadline, puts the partial results in place and kills the grader.
+
+    A process, not a thread: a thread cannot run while a C call holds the
+    interpreter, and a grader stuck that way would leave Gradescope nothing.
+    """
+    parent = os.getpid()
+    pid = os.fork()
+    if pid:
+        return pid
+    try:  # the child: it holds nothing it uses but these two paths
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(0)
+        time.sleep(DEADLINE_SECONDS)
+        if partial.exists():
+            os.replace(partial, results_path)  # before the kill: run_autograder looks for the file then
+        else:
+            write_atomically(failure_document(STOPPED), results_path)
+        os.kill(parent, signal.SIGKILL)
     finally:
         os._exit(0)
+
+
+def _stop(watchdog: int) -> None:
+    os.kill(watchdog, signal.SIGKILL)
+    os.waitpid(watchdog, 0)

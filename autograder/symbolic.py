@@ -26,7 +26,8 @@ MAX_LENGTH = 300
 MAX_NODES = 200
 MAX_DIGITS = 30
 MAX_EXPONENT = 100
-MAX_RESULT_DIGITS = 1000  # a number built from an answer: 9^99 is fine, (9^99)^99 is not
+MAX_RESULT_DIGITS = 1000  # a number built from an answer: 9^99 is fine, (9^99)^99 is not, nor 99^99*98^99*...
+MAX_RESULT_BITS = int(MAX_RESULT_DIGITS * 3.33)  # checked on every intermediate result, products included
 MAX_EXP_ARGUMENT = 1000  # exp(1000) has 435 digits; exp(exp(20)) would have 200 million
 MAX_PERIODIC_ARGUMENT = 10**6  # sin of a huge number needs that number to full precision
 EVALUATION_SECONDS = 5.0
@@ -123,6 +124,12 @@ class _Builder:
         self.table = table
 
     def build(self, node: ast.AST) -> sympy.Expr:
+        value = self._build(node)
+        if value.is_Rational and max(abs(value.p).bit_length(), value.q.bit_length()) > MAX_RESULT_BITS:
+            raise AnswerError(f"the answer holds a number of more than {MAX_RESULT_DIGITS} digits")
+        return value
+
+    def _build(self, node: ast.AST) -> sympy.Expr:
         if isinstance(node, ast.Constant):
             return self._number(node.value)
         if isinstance(node, ast.Name):

@@ -1,13 +1,16 @@
 """The built zip, unpacked as Gradescope does, graded through run_autograder."""
 from __future__ import annotations
 
+import json
 import os
+import time
 import zipfile
 
 import pytest
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.build import build_zip
+from autograder.results import validate
 from conftest import ROOT, run_autograder, student_visible
 
 REFERENCE_TEXT = (ROOT / "reference" / "hw6.py").read_text()
@@ -81,3 +84,44 @@ def test_grader_that_cannot_start_still_leaves_valid_results(autograder_zip, gra
     document = run_autograder(autograder_zip, gradescope_root, {"hw6.py": REFERENCE_TEXT}, python="/nonexistent/python")
     assert document["score"] == 0
     assert "could not start" in document["output"]
+
+
+GRADER_STUCK_IN_C = '''
+import ctypes, os, sys
+from pathlib import Path
+from autograder import gradescope
+
+real = gradescope.grade
+
+def stuck(*args, on_result, **kwargs):
+    """The first checks are graded; then the grader hangs in a C call that never releases the GIL."""
+    def then_hang(result):
+        on_result(result)
+        if result.check.number == "2.1":
+            ctypes.PyDLL(None).sleep(300)
+    return real(*args, on_result=then_hang, **kwargs)
+
+gradescope.grade = stuck
+gradescope.run("hw6", Path(sys.argv[1]))
+'''
+
+
+def test_the_deadline_holds_while_the_grader_is_stuck_holding_the_interpreter(tmp_path):
+    """A thread cannot run then; the watchdog is a process, and leaves the checks graded so far."""
+    import subprocess
+    import sys
+
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "source").mkdir()
+    (tmp_path / "submission" / "hw6.py").write_text(REFERENCE_TEXT)
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", GRADER_STUCK_IN_C, str(tmp_path)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=240, env={**os.environ, "AUTOGRADER_DEADLINE": "15"})
+    assert proc.returncode == -9, proc.stderr  # the watchdog ended the grader
+    assert time.monotonic() - started < 200
+    document = json.loads((tmp_path / "results" / "results.json").read_text())
+    validate(document)
+    tests = {t["number"]: t for t in document["tests"]}
+    assert tests["1.1"]["score"] == 1 and tests["2.1"]["score"] == 2  # graded before the hang: kept
+    assert tests["2.2"]["output"].startswith("not run: grading stopped after 15 s")
+    assert not (tmp_path / "results" / ".partial.json").exists()

@@ -84,3 +84,25 @@ def test_an_answer_with_another_name_is_read_and_told_what_it_depends_on():
     assert outcome.diagnosis == "wrong_value"
     assert "we read your answer as log(k), which depends on k; the answer is a constant" in outcome.message
     assert formula("CE_LIMIT", "a+b+c+d+e", "0").diagnosis == "unreadable"  # too many names: not an answer
+
+
+def test_a_product_of_powers_is_refused_before_sympy_multiplies_it_out():
+    product = "*".join(f"{n}^99" for n in range(99, 87, -1))  # each about 200 digits, 2,400 in all
+    with pytest.raises(AnswerError, match="more than 1000 digits"):
+        parse_answer(product)
+
+
+def test_work_that_holds_the_interpreter_is_stopped_in_its_child_process():
+    """A C call that never lets go of the GIL (as SymPy factoring a huge integer does) ignores every alarm:
+    it runs in a forked child, which is killed at its deadline."""
+    import ctypes
+
+    from autograder.forked import ChildFailed, in_child
+
+    started = time.monotonic()
+    with pytest.raises(ChildFailed, match="within 1 s"):
+        in_child(lambda: ctypes.PyDLL(None).sleep(60), seconds=1.0)
+    assert time.monotonic() - started < 30
+    assert in_child(lambda a, b: [a + b], 2, 3, seconds=10.0) == [5]
+    with pytest.raises(ChildFailed, match="out of memory|limits"):
+        in_child(lambda: len(bytearray(4 * 2**30)), seconds=10.0)

@@ -58,7 +58,7 @@ def confine(workdir: str, limits: Limits, uid: int | None, isolate: dict | None)
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     os.chdir(workdir)
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails instead of killing
-    set_limit(resource.RLIMIT_AS, _mapped_bytes() + limits.memory_bytes)
+    set_limit(resource.RLIMIT_AS, mapped_bytes() + limits.memory_bytes)
     set_limit(resource.RLIMIT_CPU, limits.cpu_seconds)
     set_limit(resource.RLIMIT_FSIZE, limits.file_bytes)
     set_limit(resource.RLIMIT_NOFILE, limits.open_files)
@@ -79,7 +79,8 @@ def _switch_to(uid: int) -> None:
         os._exit(70)
 
 
-def _mapped_bytes() -> int:
+def mapped_bytes() -> int:
+    """The address space this process has mapped: memory limits are set on top of it."""
     with open("/proc/self/status") as fh:
         for line in fh:
             if line.startswith("VmSize:"):
