@@ -337,3 +337,57 @@ def test_without_containment_the_grader_refuses_unless_told(monkeypatch):
     finally:
         server.close()
         shutil.rmtree(folder)
+
+
+READS_THE_CALLERS_FOLDERS = '''
+import os as _os
+_found = []
+for _path in ({paths!r}):
+    try:
+        _found.append(open(_path).read())
+    except OSError:
+        pass
+if _found:
+    OUTPUT_MEAN = "1"  # the canaries were readable: this check then fails
+'''
+
+
+def test_student_code_sees_neither_the_callers_folder_nor_home_nor_pythonpath(tmp_path):
+    """A TA grading from their home or the export folder: only the Python installation is bound."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    folders = {name: tmp_path / name for name in ("export", "home", "extra")}
+    canaries = []
+    for folder in folders.values():
+        folder.mkdir()
+        canaries.append(str(folder / "canary.txt"))
+        Path(canaries[-1]).write_text("secret")
+    submission = folders["export"] / "hw6.py"
+    submission.write_text((ROOT / "reference" / "hw6.py").read_text() + READS_THE_CALLERS_FOLDERS.format(paths=canaries))
+    env = {**os.environ, "HOME": str(folders["home"]), "PYTHONPATH": os.pathsep.join([str(folders["extra"]), str(ROOT)]),
+           "COLUMNS": "200"}
+    out = subprocess.run([sys.executable, "-m", "autograder", "grade", "hw6", "hw6.py"], cwd=folders["export"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr  # grading from inside the export folder works
+    assert "Total: 48/48" in out.stdout, out.stdout
+
+
+def test_an_installation_reached_through_a_symbolic_link_is_whole_in_the_sandbox(tmp_path):
+    """A linked virtual environment: modules imported lazily at run time are found inside too."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    linked = tmp_path / "venv-link"
+    linked.symlink_to(Path(sys.prefix))
+    submission = tmp_path / "hw6.py"
+    submission.write_text((ROOT / "reference" / "hw6.py").read_text().replace(
+        "def relu(x", "def relu(x, _lazy=None):\n    import nbformat  # imported here, first by the worker\n"
+                      "    return _relu(x)\n\n\ndef _relu(x"))
+    out = subprocess.run([str(linked / "bin" / "python"), "-m", "autograder", "grade", "hw6", str(submission)],
+                         cwd=ROOT, env={**os.environ, "COLUMNS": "200"}, capture_output=True, text=True, timeout=300)
+    assert "Total: 48/48" in out.stdout, out.stdout + out.stderr

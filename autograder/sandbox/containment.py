@@ -68,7 +68,9 @@ def verify(server: Server, secret_paths: list[Path], *, allow_unconfined: bool =
     if server.containment.get("portable"):
         return _judged(Containment(False, None, (), (), ()), allow_unconfined)
     os.environ[CANARY_VARIABLE] = secrets.token_hex(8)  # any process started with our environment carries it
-    paths = [(str(p), p.stat().st_dev, p.stat().st_ino) for p in secret_paths if p.exists()]
+    if server.containment["namespaces"]:  # only the installation is bound: the caller's folders must not be
+        secret_paths = [*secret_paths, Path.cwd(), Path.home()]
+    paths = [(str(p), p.stat().st_dev, p.stat().st_ino) for p in dict.fromkeys(secret_paths) if p.exists()]
     with tempfile.TemporaryDirectory(prefix="autograder-probe-") as tmp:
         empty = Path(tmp) / "probe.py"
         empty.write_text("")

@@ -74,13 +74,23 @@ def available() -> bool:
 def read_only_paths(exclude: Path) -> list[str]:
     """What student code may read: the system's libraries, the interpreter and the installed packages.
 
-    Any path holding ``exclude`` (the grader's own folder) is left out; a
-    virtual environment inside it is bound alone.
+    Only the Python installation: ``sys.path`` less what the current folder
+    and ``PYTHONPATH`` put there (a TA's home or export folder), and less any
+    path holding ``exclude`` (the grader's own folder; a virtual environment
+    inside it is bound alone). Paths are bound as they resolve, and every
+    symbolic link on the way to them is recreated, so that an installation
+    reached through a link (a linked ``.venv``) is found inside at the same
+    paths as outside.
     """
     import sys
-    candidates = list(SYSTEM_PATHS) + [sys.prefix, sys.base_prefix, sys.exec_prefix] + list(sys.path)
+    outside = {os.path.realpath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
+    outside.add(os.path.realpath(os.getcwd()))
+    installation = [p for p in sys.path if p and os.path.realpath(p) not in outside]
+    candidates = list(SYSTEM_PATHS) + [sys.prefix, sys.base_prefix, sys.exec_prefix] + installation
     grader = Path(exclude).resolve()
+    holds = [grader] + [Path(p) for p in outside] + [Path(os.path.expanduser("~")).resolve()]
     chosen: list[str] = []
+    links: list[str] = []
     for entry in candidates:
         if not entry or not os.path.isabs(entry) or not os.path.exists(entry) or entry in chosen:
             continue
@@ -90,10 +100,17 @@ def read_only_paths(exclude: Path) -> list[str]:
         real = os.path.realpath(entry)
         if os.path.isfile(real):  # a zipped standard library: bind its folder
             real = os.path.dirname(real)
-        if grader.is_relative_to(real) or any(Path(real).is_relative_to(c) for c in chosen):
+        if any(h.is_relative_to(real) for h in holds) or any(Path(real).is_relative_to(c) for c in chosen):
             continue
+        links += [link for link in _links_on_the_way(entry) if link not in links]
         chosen = [c for c in chosen if os.path.islink(c) or not Path(c).is_relative_to(real)] + [real]
-    return chosen
+    return chosen + [link for link in links if link not in chosen]
+
+
+def _links_on_the_way(path: str) -> list[str]:
+    """Every symbolic link among ``path`` and the folders above it (``/work/x/.venv -> /opt/venv``)."""
+    parts = Path(os.path.abspath(path)).parts
+    return [str(Path(*parts[:i])) for i in range(2, len(parts) + 1) if os.path.islink(Path(*parts[:i]))]
 
 
 def enter(workdir: str, scratch: str, read_only: list[str], uid: int | None) -> None:
@@ -172,7 +189,9 @@ def _build_root(root: str, workdir: str, read_only: list[str]) -> None:
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, f"mode=1777,size={TMP_SIZE}")
     for path in read_only:
         if os.path.islink(path):
-            os.symlink(os.readlink(path), root + path)
+            if not os.path.lexists(root + path):  # else it came with a bound folder
+                os.makedirs(os.path.dirname(root + path), exist_ok=True)
+                os.symlink(os.readlink(path), root + path)
         else:
             _bind(path, root + path)
     _bind(workdir, root + workdir, writable=True)
