@@ -33,6 +33,9 @@ except ModuleNotFoundError as missing:  # the student bundle: the students' comm
 
 
 def main(argv: list[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a console that cannot show a character gets it escaped, never a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0],
                                      epilog=EXIT_CODES)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")

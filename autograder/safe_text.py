@@ -13,6 +13,10 @@ import unicodedata
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+!|~>])")
+# where a renderer would see an address or an e-mail to link: a zero-width space keeps it plain text
+_LINKABLE = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)|(?=@)")
+_ZERO_WIDTH_SPACE = "\u200b"
 
 
 def for_terminal(text: str) -> str:
@@ -26,9 +30,15 @@ def for_csv(cell: str) -> str:
 
 
 def for_markdown(text: str) -> str:
-    """Text shown literally in Markdown: HTML escaped, Markdown's punctuation backslashed, one line."""
+    """Text shown literally in Markdown: HTML escaped, Markdown's punctuation backslashed, one line, and no
+    bare address or e-mail that a renderer would turn into a live link."""
     flat = " ".join(for_terminal(text).split())
-    return _MARKDOWN.sub(r"\\\1", html.escape(flat, quote=False))
+    return _LINKABLE.sub(_ZERO_WIDTH_SPACE, _MARKDOWN.sub(r"\\\1", html.escape(flat, quote=False)))
+
+
+def markdown_for_terminal(text: str) -> str:
+    """A Markdown page made by ``for_markdown`` as a terminal should show it: without its escapes."""
+    return for_terminal(html.unescape(_ESCAPED.sub(r"\1", text.replace(_ZERO_WIDTH_SPACE, ""))))
 
 
 def identifier(name: object, limit: int = 60) -> str:

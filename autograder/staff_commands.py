@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from .assignments import assignment_name
@@ -44,6 +46,12 @@ def add(commands: argparse._SubParsersAction, handlers: dict[str, Handler]) -> N
     batch.add_argument("--no-progress", action="store_true", help="no progress bar")
     batch.add_argument("--format", choices=("plain", "canvas"), default="plain",
                        help="canvas: also write canvas.csv, in Canvas's gradebook import layout")
+    batch.add_argument("--canvas-name", metavar="NAME", help="the Canvas assignment's name, as its gradebook shows it")
+    batch.add_argument("--canvas-id", metavar="ID", help="the Canvas assignment's id (the number in its address): "
+                                                         "with --canvas-name, the import updates that assignment")
+    batch.add_argument("--due", type=_time, metavar="TIME",
+                       help="the due time (e.g. '2026-11-20 23:59 -0800'), for the late column where the export "
+                            "does not give lateness")
     batch.add_argument("--unconfined", action="store_true", help=UNCONFINED_HELP)
     handlers["batch"] = _batch
 
@@ -72,6 +80,15 @@ def add(commands: argparse._SubParsersAction, handlers: dict[str, Handler]) -> N
     gradescope.add_argument("assignment", type=assignment_name)
     gradescope.add_argument("--root", type=Path, default=Path("/autograder"))
     handlers["gradescope"] = _gradescope
+
+
+def _time(text: str) -> datetime:
+    from .batch.inputs import parse_time
+
+    when = parse_time(text)
+    if when is None:
+        raise argparse.ArgumentTypeError(f"cannot read {text!r} as a time; write e.g. '2026-11-20 23:59 -0800'")
+    return when
 
 
 def _positive(text: str) -> int:
@@ -110,25 +127,30 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     from .batch import run_batch
-    from .batch.inputs import DuplicateIds, UnknownIds
-    from .safe_text import for_terminal
+    from .batch.inputs import BadMetadata, DuplicateIds, UnknownIds
+    from .safe_text import markdown_for_terminal
 
     if not args.folder.is_dir():
         raise UsageError(f"{args.folder} is not a folder of submissions")
+    if bool(args.canvas_name) != bool(args.canvas_id):
+        raise UsageError("--canvas-name and --canvas-id go together: Canvas matches its column by both")
+    column = f"{args.canvas_name} ({args.canvas_id})" if args.canvas_name else None
     out = args.out or args.folder.with_name(args.folder.name + "-graded")
     try:
         summary, interrupted = run_batch(args.assignment, args.folder, out, jobs=args.jobs,
                                          only_failed=args.only_failed, only=args.only,
                                          progress=not args.no_progress, unconfined=args.unconfined,
-                                         canvas=args.format == "canvas")
-    except (DuplicateIds, UnknownIds) as mistake:
+                                         canvas=args.format == "canvas" or column is not None, canvas_column=column,
+                                         due=args.due)
+    except (DuplicateIds, UnknownIds, BadMetadata) as mistake:
         raise UsageError(str(mistake)) from None
-    print(for_terminal(summary.read_text()))
+    print(markdown_for_terminal(summary.read_text()))
     print(f"wrote {out / 'grades.csv'}, {summary} and one results.json per submission in {out / 'results'}")
     if interrupted:
-        print(f"interrupted: the reports cover the submissions graded so far; to grade the rest, run\n"
-              f"  python -m autograder batch {args.assignment} {args.folder} -o {out} --only-failed",
-              file=sys.stderr)
+        again = ["python -m autograder batch", args.assignment, shlex.quote(str(args.folder)), "-o",
+                 shlex.quote(str(out)), "--only-failed"] + (["-j", str(args.jobs)] if args.jobs else [])
+        print(f"interrupted: the reports cover the submissions graded so far; to grade the rest, run\n  "
+              f"{' '.join(again)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     return 0
 

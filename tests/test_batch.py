@@ -77,9 +77,10 @@ def test_summary_shows_pass_rates_and_the_diagnoses(flat_batch):
     _, out, summary = flat_batch
     text = summary.read_text()
     assert "| 2.3 output_variance for 2 to 6 layers of random widths | 3 | 25% |" in text
-    assert "| 1 | 5.1 STMConvLayer registers the parameters of its 96 convolutions | python_list | 0 parameters registered" in text
+    assert ("| 1 | 5.1 STMConvLayer registers the parameters of its 96 convolutions | python\\_list | 0 parameters "
+            "registered") in text
     assert "dave_hw6 (" not in text  # his own code's timeout is graded, not listed to regrade
-    assert "- carol_hw6: the process running importing hw6.py died: exit status 3" in text
+    assert "- carol\\_hw6: the process running importing hw6.py died: exit status 3" in text
     assert (out / "totals.png").read_bytes().startswith(b"\x89PNG")
 
 
@@ -215,3 +216,76 @@ def test_grades_csv_goes_into_a_gradebook_as_it_is(tmp_path):
     canvas = list(csv.reader((tmp_path / "canvas.csv").read_text(encoding="utf-8-sig").splitlines()))
     assert canvas[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", "hw6"]
     assert canvas[1][0] == "Points Possible" and canvas[1][5] == "5" and canvas[2][2:4] == ["17", "a@x.edu"]
+
+
+def test_statuses_tell_nothing_submitted_and_does_not_import_from_a_zero(flat_batch, tmp_path):
+    from autograder.batch.report import Row
+
+    _, out, _ = flat_batch
+    assert _rows(out)["carol_hw6"]["status"] == "does not import"
+    nothing = failure_document("x")
+    nothing["tests"][0]["extra_data"] = {"diagnosis": "no_submission"}
+    assert Row(BatchSubmission("x", tmp_path), nothing).status == "nothing submitted"
+
+
+def test_the_terminal_summary_has_no_markdown_escapes(flat_batch):
+    from autograder.safe_text import markdown_for_terminal
+
+    _, _, summary = flat_batch
+    shown = markdown_for_terminal(summary.read_text())
+    assert "- carol_hw6: the process running importing hw6.py died: exit status 3 (sys.exit or os._exit" in shown
+
+
+def _export(tmp_path: Path, metadata: str) -> Path:
+    export = tmp_path / "export"
+    for sub in ("submission_1", "submission_2"):
+        (export / sub).mkdir(parents=True)
+        (export / sub / "hw6.py").write_text("")
+    (export / "submission_metadata.yml").write_text(metadata)
+    return export
+
+
+EXPORT_METADATA = (
+    "submission_1:\n  :submitters:\n  - :name: Ada Lovelace\n    :email: ada@example.edu\n    :sid: '00417'\n"
+    "  :created_at: !ruby/object:ActiveSupport::TimeWithZone 2026-11-21 01:14:05.5 -0800\n"
+    "submission_2:\n  :submitters:\n  - :name: Alan Turing\n    :email: alan@example.edu\n    :sid: '12'\n"
+    "  :created_at: 2026-11-20 20:00:00 -0800\n")
+
+
+def test_an_export_with_tags_is_read_and_lateness_comes_from_the_due_time(tmp_path):
+    from autograder.batch.inputs import lateness, parse_time
+
+    found = {s.id: s for s in find_submissions(_export(tmp_path, EXPORT_METADATA))}
+    assert found["submission_1"].submitted == "2026-11-21 01:14:05.5 -0800"
+    due = parse_time("2026-11-20 23:59 -0800")
+    assert lateness(found["submission_1"].submitted, due) == "1 h 15 min late"
+    assert lateness(found["submission_2"].submitted, due) == ""
+
+
+def test_a_broken_metadata_file_is_a_usage_error_with_its_line(tmp_path, capsys):
+    export = _export(tmp_path, "submission_1:\n  :submitters:\n  - :name: [Ada\n")
+    assert main(["batch", "hw6", str(export), "--no-progress"]) == 2
+    error = capsys.readouterr().err
+    assert "submission_metadata.yml, line" in error and "Traceback" not in error
+
+
+@pytest.mark.parametrize("jobs", ["0", "-3", "two"])
+def test_a_lane_count_below_one_is_refused(tmp_path, jobs, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["batch", "hw6", str(tmp_path), "-j", jobs])
+    assert stop.value.code == 2 and "at least 1" in capsys.readouterr().err
+
+
+def test_only_takes_a_sid_an_email_or_a_name_and_the_sheet_keeps_leading_zeros(tmp_path):
+    export = _export(tmp_path, EXPORT_METADATA)
+    out = tmp_path / "graded"
+    run_batch("hw6", export, out, only=["00417"], progress=False, due=None)
+    assert (out / "results" / "submission_1.json").exists() and not (out / "results" / "submission_2.json").exists()
+    run_batch("hw6", export, out, only=["ALAN@example.edu"], progress=False, canvas=True,
+              canvas_column="Homework 6 (4242)")
+    rows = list(csv.reader((out / "grades.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert rows[2][3] == '="00417"' and rows[3][3] == "12"  # a spreadsheet shows 00417, not 417
+    canvas = list(csv.reader((out / "canvas.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert canvas[0][5] == "Homework 6 (4242)"  # Canvas's own header: the import updates that assignment
+    with pytest.raises(Exception, match="no submission has the id, SID, e-mail or name Grace"):
+        run_batch("hw6", export, out, only=["Grace"], progress=False)

@@ -92,3 +92,13 @@ def test_the_table_fits_the_terminal_and_wraps_words():
     text = table(Graded([Result(check, failed(message), 0.0)], [], "", 0.1), width=80)
     assert all(len(line) <= 80 for line in text.splitlines())
     assert all(not line.endswith("wor") for line in text.splitlines())
+
+
+def test_output_never_crashes_on_a_console_encoding(tmp_path):
+    """Git Bash or redirected output on Windows: cp1252 cannot show every character a message may hold."""
+    (tmp_path / "hw6.py").write_text('def relu(x):\n    raise ValueError("bad \\u2192 \\u221a")\n')
+    out = subprocess.run([sys.executable, "-m", "autograder", "check", "hw6", str(tmp_path)], cwd=ROOT,
+                         capture_output=True, env={**os.environ, "PYTHONIOENCODING": "cp1252", "COLUMNS": "200"},
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert b"relu raised ValueError: bad \\u2192 \\u221a" in out.stdout

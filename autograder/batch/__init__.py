@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 
-from .inputs import BatchSubmission, UnknownIds, find_submissions
+from .inputs import BatchSubmission, UnknownIds, find_submissions, lateness, matching
 from .report import NEEDS_REGRADE, Column, Layout, columns, read_rows, write_canvas, write_grades, write_summary
 
 __all__ = ["BatchSubmission", "find_submissions", "run_batch"]
@@ -13,30 +15,36 @@ __all__ = ["BatchSubmission", "find_submissions", "run_batch"]
 
 def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None = None, only_failed: bool = False,
               only: list[str] | None = None, progress: bool = True, unconfined: bool = False,
-              canvas: bool = False) -> tuple[Path, bool]:
+              canvas: bool = False, canvas_column: str | None = None, due: datetime | None = None) -> tuple[Path, bool]:
     """Grade every submission under ``folder`` into ``out``; returns the path of summary.md, and whether
     Ctrl-C interrupted the grading (the reports then cover what had finished).
 
     ``only_failed`` regrades just the submissions whose earlier result in
     ``out`` is missing or a failure of the grader; ``only`` just the given
-    ids. The reports always cover the whole folder; ``canvas`` adds
-    canvas.csv, in Canvas's gradebook import layout.
+    submissions (an id, or a student's SID, e-mail or name). The reports
+    always cover the whole folder; ``canvas`` adds canvas.csv, in Canvas's
+    gradebook import layout, headed ``canvas_column``; ``due`` gives the
+    lateness of each submission whose export does not.
     """
     from tqdm import tqdm
 
     from .lanes import grade_all
 
     submissions = find_submissions(folder)
+    if due is not None:
+        submissions = [s if s.late else replace(s, late=lateness(s.submitted, due)) for s in submissions]
     results_dir = out / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     todo = submissions
     if only_failed:
         todo = [row.submission for row in read_rows(submissions, results_dir) if row.status in NEEDS_REGRADE]
     if only:
-        unknown = sorted(set(only) - {s.id for s in submissions})
+        unknown = sorted(w for w in only if not matching(submissions, w))
         if unknown:
-            raise UnknownIds(f"no submission has the id {', '.join(unknown)} (ids are listed in grades.csv)")
-        todo = [s for s in todo if s.id in only]
+            raise UnknownIds(f"no submission has the id, SID, e-mail or name {', '.join(unknown)} (grades.csv lists "
+                             "them)")
+        wanted = {s.id for w in only for s in matching(submissions, w)}
+        todo = [s for s in todo if s.id in wanted]
     lanes = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     checks: list[dict] = []
     interrupted = False
@@ -56,6 +64,6 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
     rows = read_rows(submissions, results_dir)
     write_grades(assignment, rows, out / "grades.csv")
     if canvas:
-        write_canvas(assignment, rows, out / "canvas.csv")
+        write_canvas(assignment, rows, out / "canvas.csv", canvas_column)
     write_summary(assignment, rows, out)
     return out / "summary.md", interrupted

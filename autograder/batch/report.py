@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass
@@ -61,6 +62,10 @@ class Row:
             return "grader error"
         if "grader_timeout" in found:
             return "grader timeout"
+        if "no_submission" in found:
+            return "nothing submitted"
+        if "import_failed" in found:
+            return "does not import"
         return "graded (a timeout)" if "timeout" in found else "graded"
 
     @property
@@ -99,16 +104,21 @@ def write_grades(assignment: Layout, rows: list[Row], path: Path) -> None:
             tests = row.tests()
             scores = [f"{tests[c.number]['score']:g}" if c.number in tests else "" for c in assignment.checks]
             for student in row.submission.students or (Student(),):
-                out.writerow([for_csv(text) for text in (row.submission.id, student.name, student.email, student.sid,
-                                                         row.submission.submitted, row.submission.late)]
+                out.writerow([for_csv(text) for text in (row.submission.id, student.name, student.email)]
+                             + [as_text(student.sid)]
+                             + [for_csv(text) for text in (row.submission.submitted, row.submission.late)]
                              + [row.status, f"{row.total:g}"] + scores)
 
 
-def write_canvas(assignment: Layout, rows: list[Row], path: Path) -> None:
-    """Canvas's gradebook import layout: a Points Possible row, one row per student, the total as the grade."""
+def write_canvas(assignment: Layout, rows: list[Row], path: Path, column: str | None = None) -> None:
+    """Canvas's gradebook import layout: a Points Possible row, one row per student, the total as the grade.
+
+    ``column`` is the Canvas assignment as Canvas's own export heads it, ``Name (id)``: an import with that
+    header updates the assignment; any other header makes Canvas create a new one.
+    """
     with path.open("w", newline="", encoding="utf-8-sig") as fh:
         out = csv.writer(fh)
-        out.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", assignment.name])
+        out.writerow(["Student", "ID", "SIS User ID", "SIS Login ID", "Section", column or assignment.name])
         out.writerow(["Points Possible", "", "", "", "", f"{assignment.total:g}"])
         for row in rows:
             for student in row.submission.students or (Student(row.submission.id),):
@@ -154,7 +164,7 @@ def write_summary(assignment: Layout, rows: list[Row], out: Path, *, top: int = 
               "in grades.csv).", ""]
     if found:
         lines += ["| submissions | check | diagnosis | likely cause (as told to the student) |", "|---|---|---|---|"]
-        lines += [f"| {n} | {name} | {diagnosis} | {_cell(cause[name, diagnosis])} |"
+        lines += [f"| {n} | {name} | {_cell(diagnosis)} | {_cell(cause[name, diagnosis])} |"
                   for (name, diagnosis), n in found.most_common(top)]
     else:
         lines.append("None.")
@@ -162,17 +172,18 @@ def write_summary(assignment: Layout, rows: list[Row], out: Path, *, top: int = 
     attention = [row for row in rows if row.status in NEEDS_REGRADE]
     if attention:
         lines += ["", "## To regrade", "", "Regrade these with `--only-failed`:", ""]
-        lines += [f"- {row.submission.id} ({row.status})" for row in attention]
+        lines += [f"- {_cell(_who(row.submission))} ({row.status})" for row in attention]
     flagged = [(row, t) for row in graded for t in row.document["tests"]
                if (t.get("extra_data") or {}).get("diagnosis") == "needs_review"]
     if flagged:
         lines += ["", "## Flagged for staff", "", "Checks the grader could not verify automatically: each scored 0, "
                   "and its points are yours to give after a look at the student's code:", ""]
-        lines += [f"- {row.submission.id}: {names.get(str(t.get('number')), t.get('name'))}" for row, t in flagged]
+        lines += [f"- {_cell(_who(row.submission))}: {names.get(str(t.get('number')), t.get('name'))}"
+                  for row, t in flagged]
     unreadable = [row for row in graded if set(diagnoses(row.document)) & {"import_failed", "no_submission"}]
     if unreadable:
         lines += ["", "## No check could run", ""]
-        lines += [f"- {row.submission.id}: {_cell(row.document['tests'][0]['output'].splitlines()[0])}"
+        lines += [f"- {_cell(_who(row.submission))}: {_cell(row.document['tests'][0]['output'].splitlines()[0])}"
                   for row in unreadable]
     (out / "summary.md").write_text("\n".join(lines) + "\n")
 
@@ -194,6 +205,16 @@ def histogram(totals: list[float], maximum: float, path: Path) -> None:
 def _likely_cause(output: str) -> str:
     line = likely_cause(output)
     return line.split("likely cause:", 1)[1].strip() if line else (output.splitlines() or [""])[0]
+
+
+def _who(submission: BatchSubmission) -> str:
+    """The students of a submission by name, with the id a TA passes to ``--only``."""
+    return f"{submission.name} ({submission.id})" if submission.name else submission.id
+
+
+def as_text(sid: str) -> str:
+    """A student id a spreadsheet keeps as written: digits with a leading zero would lose it as a number."""
+    return f'="{sid}"' if re.fullmatch(r"0\d+", sid) else for_csv(sid)
 
 
 def _cell(text: str, limit: int = 160) -> str:
