@@ -5,13 +5,15 @@ known wrong answers with the likely cause, so a listed mistake is named.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .compare import describe
 from .forked import ChildFailed, in_child
 from .sandbox.wire import SympyText
 from .spec import Outcome, failed, passed
-from .symbolic import AnswerError, Symbols, UnknownName, equivalent, parse_answer, shown
+
+if TYPE_CHECKING:  # SymPy (0.2 s) is imported where a formula is judged, by the assignments that have one
+    from .symbolic import Symbols, UnknownName
 
 MAX_EXTRA_NAMES = 3
 
@@ -50,7 +52,7 @@ def truth_value(name: str, got: Any, expected: bool, why_wrong: str) -> Outcome:
 FORMULA_SECONDS = 20.0  # for reading and comparing one answer, in a child the grader kills at this deadline
 
 
-def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols = Symbols(),
+def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols | None = None,
             known: dict[str, tuple[str, str]] | None = None) -> Outcome:
     """A symbolic answer compared by mathematical equivalence, never by text.
 
@@ -69,14 +71,17 @@ def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols =
     return Outcome(fraction, message, diagnosis)
 
 
-def _judge_formula(name: str, text: str | int | float, expected: str | int | float, symbols: Symbols,
+def _judge_formula(name: str, text: str | int | float, expected: str | int | float, symbols: Symbols | None,
                    known: dict[str, tuple[str, str]] | None) -> tuple[float, str, str | None]:
     outcome = _formula_outcome(name, text, expected, symbols, known)
     return outcome.fraction, outcome.message, outcome.diagnosis
 
 
-def _formula_outcome(name: str, text: str | int | float, expected: str | int | float, symbols: Symbols,
+def _formula_outcome(name: str, text: str | int | float, expected: str | int | float, symbols: Symbols | None,
                      known: dict[str, tuple[str, str]] | None) -> Outcome:
+    from .symbolic import AnswerError, Symbols, UnknownName, equivalent, parse_answer, shown
+
+    symbols = symbols or Symbols()
     try:
         answer = parse_answer(text, symbols)
     except UnknownName as exc:
@@ -96,6 +101,8 @@ def _formula_outcome(name: str, text: str | int | float, expected: str | int | f
 
 def _depends_on_other_names(name: str, text: str, symbols: Symbols, unknown: UnknownName) -> Outcome:
     """An answer that reads fine once its undeclared names are symbols: it depends on what the answer does not."""
+    from .symbolic import AnswerError, Symbols, UnknownName, parse_answer, shown
+
     extra, first = [unknown.name], unknown
     while len(extra) <= MAX_EXTRA_NAMES:
         try:

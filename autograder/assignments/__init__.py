@@ -17,8 +17,9 @@ from ..spec import Check, collect
 
 ASSIGNMENTS = ("hw3", "hw6", "nyu_hw1", "dl_hw2", "midterm")
 # Heavy modules both an assignment's checks and its student code need, imported once before the
-# fork server starts: torch.optim's first step imports torch._dynamo (about 1.4 s).
-SHARED_IMPORTS = {"hw3": ("torch._dynamo",)}
+# fork server starts: torch.optim's first step imports torch._dynamo (about 1.4 s); SymPy (0.2 s) where an
+# answer is a formula (a student may answer with a SymPy expression, and the grader reads formulas).
+SHARED_IMPORTS = {"hw3": ("torch._dynamo", "sympy"), "hw6": ("sympy",), "midterm": ("sympy",)}
 GRADER_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_PREFIX = "autograder_reference_"
 
