@@ -1,7 +1,6 @@
 """The autograder zip a course uploads to Gradescope."""
 from __future__ import annotations
 
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -9,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 from .assignments import GRADER_ROOT, reference_path
-from .grading import PRACTICE_SEED
+from .seeds import course_seed
 from .imports import ENTRY_POINTS, PACKAGE, needed_files
 
 ZIP_ROOT_FILES = ("setup.sh", "run_autograder", "requirements.txt", "pyproject.toml")
@@ -21,7 +20,7 @@ def build_zip(assignment: str, out_dir: Path) -> Path:
     """Write ``out_dir/<assignment>-autograder.zip`` with setup.sh and run_autograder at its root.
 
     Only this assignment's reference goes in; the file ASSIGNMENT tells
-    run_autograder which one to grade, and SEED holds the secret seed of the
+    run_autograder which one to grade, and SEED holds the course's secret seed of the
     inputs it grades on, drawn here (never the student bundle's). The
     expected values at that seed are computed here too (precomputed/), so
     that grading a submission runs the reference only where the expected
@@ -34,7 +33,7 @@ def build_zip(assignment: str, out_dir: Path) -> Path:
             add_file(zf, GRADER_ROOT / name, name)
         add_text(zf, "requirements.lock", lock_file())
         add_text(zf, "ASSIGNMENT", assignment + "\n")
-        seed = grading_seed()
+        seed = course_seed()
         add_text(zf, "SEED", f"{seed}\n")
         with tempfile.TemporaryDirectory() as tmp:
             # a fresh process: precompute must import the checks itself, while it records
@@ -76,14 +75,6 @@ def lock_file() -> str:
                 todo.append(needed.name)
     header = f"# python {sys.version_info.major}.{sys.version_info.minor}: the zip was built and tested with these\n"
     return header + "".join(f"{name}=={version}\n" for name, version in sorted(pinned.items()))
-
-
-def grading_seed() -> int:
-    """A seed for Gradescope's inputs, secret and never the practice seed students check with."""
-    seed = PRACTICE_SEED
-    while seed == PRACTICE_SEED:
-        seed = secrets.randbelow(2**31)
-    return seed
 
 
 def add_file(zf: zipfile.ZipFile, path: Path, arcname: str) -> None:

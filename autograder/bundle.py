@@ -80,7 +80,8 @@ def strip_checks(source: str, assignment: str, withheld: tuple[int, float]) -> s
 def record_fixtures(assignment: str, folder: Path) -> tuple[list[Path], tuple[int, float]]:
     """Run the visible checks on the reference, the template and every known mistake, recording what
     they take from the reference; also returns what the bundle withholds (checks, points)."""
-    from .grading import PRACTICE_SEED, grade
+    from .grading import grade
+    from .seeds import PRACTICE_SEED
     from .sandbox import launch
 
     server = launch()
@@ -93,7 +94,7 @@ def record_fixtures(assignment: str, folder: Path) -> tuple[list[Path], tuple[in
             sources = [GRADER_ROOT / "reference" / f"{assignment}.py", TEMPLATE_DIR / f"{assignment}.py"]
             sources += mutated_sources(assignment, Path(tmp))
             for source in sources:
-                graded = grade(assignment, source, server, seed=PRACTICE_SEED,
+                graded = grade(assignment, source, server, seed=PRACTICE_SEED, per_submission=False,
                                select=lambda c: c.visibility == "visible")
                 errors = [r for r in graded.results if r.outcome.diagnosis == "grader_error"]
                 if errors:

@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .assignments import load
-    from .grading import PRACTICE_SEED, grade, start_server
+    from .grading import grade, start_server
+    from .seeds import PRACTICE_SEED
     from .report import compact, details, hidden_line, table
 
     # a student's own code on the student's own machine: confined where possible, never refused
@@ -85,7 +86,7 @@ def _check(args: argparse.Namespace) -> int:
         print("\n".join(f"  {c.name}" for c in assignment.checks if c.visibility == "visible"))
         server.close()
         return EXIT_USAGE
-    graded = grade(args.assignment, args.path, server, seed=PRACTICE_SEED,
+    graded = grade(args.assignment, args.path, server, seed=PRACTICE_SEED, per_submission=False,
                    select=lambda c: c.visibility == "visible" and (not names or any(c.concerns(n) for n in names)))
     server.close()
     print(compact(graded) if args.compact else table(graded))

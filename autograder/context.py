@@ -42,9 +42,12 @@ class Context:
     one timeout, not one per check that needs it.
     """
 
-    def __init__(self, session: Session, seed: int = 0):
+    def __init__(self, session: Session, seed: int = 0, shared_seed: int | None = None):
+        """``seed``: this submission's inputs; ``shared_seed``: the same for every submission, for a check whose
+        expected values are costly to compute and whose messages state none of them (they are precomputed)."""
         self.session = session
         self.seed = seed
+        self.shared_seed = seed if shared_seed is None else shared_seed
         self._memo: dict[str, Any] = {}
         self._stalled: dict[str, StudentFailure] = {}
 

@@ -14,22 +14,18 @@ from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, load, referenc
 from .context import Context
 from . import notebook
 from .fixtures import PRECOMPUTED_DIR, NoFixture
+from .seeds import SECRET_FILE, inputs_seed
 from .sandbox import InProcessSession, Server, Session, StudentFailure, UnavailableSession, WorkerSession, launch
 from .sandbox.containment import Containment, verify
 from .submission import NoSubmission, prepare
 from .spec import Check, Outcome, failed
 
 
-# The seed of the random inputs where students can run the checks themselves (the bundle, `check`). Gradescope
-# grades with a secret seed drawn when its zip is built, so values recorded in a bundle answer nothing there.
-PRACTICE_SEED = 20_261_123
-
-
 def secret_paths(assignment: str, submissions: list[Path]) -> list[Path]:
     """What student code must never read: the reference, the checks, the expected values precomputed for a
     secret seed, the submissions and their folders."""
     checks = GRADER_ROOT / "autograder" / "assignments"
-    paths = [reference_path(assignment), checks / f"{assignment}.py", checks, PRECOMPUTED_DIR] + [
+    paths = [reference_path(assignment), checks / f"{assignment}.py", checks, PRECOMPUTED_DIR, SECRET_FILE] + [
         p for s in submissions for p in (s.resolve(), s.resolve().parent)]
     return list(dict.fromkeys(paths))
 
@@ -76,11 +72,11 @@ def grader_error(log: TextIO, where: str) -> Outcome:
                   "Your code may be fine; please tell the course staff the reference.", "grader_error")
 
 
-def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, log: TextIO = sys.stderr,
-               select: Callable[[Check], bool] | None = None,
+def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, shared_seed: int | None = None,
+               log: TextIO = sys.stderr, select: Callable[[Check], bool] | None = None,
                on_result: Callable[[Result], None] = lambda result: None) -> list[Result]:
     """Every (selected) check's result; student failures and grader faults cost only their own check."""
-    ctx = Context(session, seed)
+    ctx = Context(session, seed, seed if shared_seed is None else shared_seed)
     results = []
     told: dict[str, str] = {}  # a failure that stops every check (no submission, an import that failed): said once
     for check in assignment.checks:
@@ -118,20 +114,24 @@ class Graded:
     notes: list[str]
     student_output: str
     seconds: float
-    seed: int = 0
+    seed: int = 0  # the base seed (the course's, or the practice seed)
+    inputs_seed: int = 0  # this submission's own, derived from it and the base seed
 
     @property
     def score(self) -> float:
         return round(sum(r.score for r in self.results), 4)
 
 
-def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int = 0,
+def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int = 0, per_submission: bool = True,
           select: Callable[[Check], bool] | None = None, log: TextIO = sys.stderr,
           on_result: Callable[[Result], None] = lambda result: None) -> Graded:
     """Grade the submission at ``path``.
 
     ``server`` was started before any reference was loaded;
     None runs student code in this process (the benchmark's floor only).
+    ``per_submission``: the inputs come from a seed derived from ``seed``
+    and the submission's bytes (seeds.py); else from ``seed`` itself (the
+    practice seed, whose expected values a student bundle records).
     """
     start = time.perf_counter()
     notes: list[str] = []
@@ -139,16 +139,19 @@ def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int 
         try:
             prepared = prepare(assignment_name, path, Path(folder))
             notes = prepared.notes
+            inputs = inputs_seed(seed, prepared.original.read_bytes()) if per_submission else seed
             session: Session = (WorkerSession(server, prepared.source, assignment_name) if server is not None
                                 else InProcessSession(prepared.source, assignment_name))
         except NoSubmission as exc:
             session = UnavailableSession(StudentFailure("no_submission", str(exc)))
             notes = [str(exc)]
+            inputs = seed
     assignment = load(assignment_name)
     try:
-        results = run_checks(assignment, session, seed=seed, log=log, select=select, on_result=on_result)
+        results = run_checks(assignment, session, seed=inputs, shared_seed=seed, log=log, select=select,
+                             on_result=on_result)
     finally:
         session.close()
     graded_names = {n for r in session.notebook for n in r["names"] if any(c.concerns(n) for c in assignment.checks)}
     notes += notebook.summary(session.notebook, session.names, graded_names)
-    return Graded(results, notes, session.output(), time.perf_counter() - start, seed)
+    return Graded(results, notes, session.output(), time.perf_counter() - start, seed, inputs)

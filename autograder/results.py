@@ -43,7 +43,8 @@ def graded_document(graded: Graded, *, execution_time: float | None = None) -> d
                        + [f"Note: {n}" for n in graded.notes])
     document = gradescope_document(graded.results, output=output,
                                    execution_time=graded.seconds if execution_time is None else execution_time)
-    document["extra_data"] = {"seed": graded.seed}  # for staff: `grade --seed` reproduces these inputs
+    # for staff: `grade --seed SEED` on the same file reproduces these inputs
+    document["extra_data"] = {"seed": graded.seed, "inputs_seed": graded.inputs_seed}
     return document
 
 

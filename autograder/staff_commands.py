@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .assignments import assignment_name
 from .cli import EXIT_INTERRUPTED, EXIT_UNGRADABLE, Handler, UsageError
+from .seeds import course_seed
 
 UNCONFINED_HELP = ("grade even where student code cannot be confined (no namespaces, not root): it then runs as "
                    "you and can read and change what you can; see SECURITY.md")
@@ -26,7 +27,8 @@ def add(commands: argparse._SubParsersAction, handlers: dict[str, Handler]) -> N
     grade.add_argument("path", type=Path, help="a .py or .ipynb file, or a folder holding one")
     grade.add_argument("--json", metavar="OUT", help="also write Gradescope's results.json to OUT ('-': standard "
                                                      "output, with the table on standard error)")
-    grade.add_argument("--seed", type=int, default=0, help="seed of the random inputs (default 0)")
+    grade.add_argument("--seed", type=int, default=None,
+                       help="the base seed of the inputs (default: the course's secret, .course-secret)")
     grade.add_argument("--details", action="store_true", help="print every lost point's full message")
     grade.add_argument("--unsafe-in-process", action="store_true",
                        help="run student code inside the grader, unisolated (benchmarking only)")
@@ -52,6 +54,8 @@ def add(commands: argparse._SubParsersAction, handlers: dict[str, Handler]) -> N
     batch.add_argument("--due", type=_time, metavar="TIME",
                        help="the due time (e.g. '2026-11-20 23:59 -0800'), for the late column where the export "
                             "does not give lateness")
+    batch.add_argument("--seed", type=int, default=None,
+                       help="the base seed of the inputs (default: the course's secret, as the zip's)")
     batch.add_argument("--unconfined", action="store_true", help=UNCONFINED_HELP)
     handlers["batch"] = _batch
 
@@ -108,7 +112,7 @@ def _grade(args: argparse.Namespace) -> int:
 
     server = None if args.unsafe_in_process else start_server(args.assignment, [args.path],
                                                               unconfined=args.unconfined)[0]
-    graded = grade(args.assignment, args.path, server, seed=args.seed)
+    graded = grade(args.assignment, args.path, server, seed=course_seed() if args.seed is None else args.seed)
     if server is not None:
         server.close()
     shown = sys.stderr if args.json == "-" else sys.stdout
@@ -141,7 +145,7 @@ def _batch(args: argparse.Namespace) -> int:
                                          only_failed=args.only_failed, only=args.only,
                                          progress=not args.no_progress, unconfined=args.unconfined,
                                          canvas=args.format == "canvas" or column is not None, canvas_column=column,
-                                         due=args.due)
+                                         due=args.due, seed=course_seed() if args.seed is None else args.seed)
     except (DuplicateIds, UnknownIds, BadMetadata) as mistake:
         raise UsageError(str(mistake)) from None
     print(markdown_for_terminal(summary.read_text()))

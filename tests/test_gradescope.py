@@ -27,7 +27,7 @@ def test_zip_has_the_gradescope_layout_and_only_its_own_reference(assignment, tm
 
 
 def test_reference_through_run_autograder_scores_full_marks(autograder_zip, gradescope_root):
-    from autograder.grading import PRACTICE_SEED
+    from autograder.seeds import PRACTICE_SEED
 
     document = run_autograder(autograder_zip, gradescope_root, {"hw6.py": REFERENCE_TEXT})
     assert document["score"] == sum(t["max_score"] for t in document["tests"]) == 48

@@ -4,7 +4,8 @@ from __future__ import annotations
 import torch
 
 from autograder.assignments import ASSIGNMENTS, load, load_reference
-from autograder.grading import PRACTICE_SEED, grade
+from autograder.grading import grade
+from autograder.seeds import PRACTICE_SEED
 from autograder.template import strip_solutions, template_path, MarkerError
 from autograder.assignments import reference_path
 from conftest import ROOT

@@ -15,7 +15,8 @@ __all__ = ["BatchSubmission", "find_submissions", "run_batch"]
 
 def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None = None, only_failed: bool = False,
               only: list[str] | None = None, progress: bool = True, unconfined: bool = False,
-              canvas: bool = False, canvas_column: str | None = None, due: datetime | None = None) -> tuple[Path, bool]:
+              canvas: bool = False, canvas_column: str | None = None, due: datetime | None = None,
+              seed: int = 0) -> tuple[Path, bool]:
     """Grade every submission under ``folder`` into ``out``; returns the path of summary.md, and whether
     Ctrl-C interrupted the grading (the reports then cover what had finished).
 
@@ -24,7 +25,8 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
     submissions (an id, or a student's SID, e-mail or name). The reports
     always cover the whole folder; ``canvas`` adds canvas.csv, in Canvas's
     gradebook import layout, headed ``canvas_column``; ``due`` gives the
-    lateness of each submission whose export does not.
+    lateness of each submission whose export does not; ``seed`` is the base
+    seed of the inputs (the course's, for the same results as Gradescope).
     """
     from tqdm import tqdm
 
@@ -54,7 +56,7 @@ def run_batch(assignment_name: str, folder: Path, out: Path, *, jobs: int | None
                      disable=None if progress else True) as bar:  # None: off by itself when not a terminal
             try:
                 checks = grade_all(assignment_name, folder, todo, results_dir, lanes, log,
-                                   lambda job: bar.update(1), unconfined=unconfined)
+                                   lambda job: bar.update(1), unconfined=unconfined, seed=seed)
             except KeyboardInterrupt:
                 interrupted = True
     if not checks:  # no lane got as far as loading the checks

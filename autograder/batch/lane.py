@@ -4,7 +4,7 @@ Run as ``python -m autograder.batch.lane ASSIGNMENT RESULTS_DIR FOLDER``
 by the batch. Like ``grade``, it starts its fork server and probes its
 containment (FOLDER, the submissions, must be out of student code's reach),
 then pays for torch, the reference and the checks once for all its
-submissions. Requests are JSON lines on stdin (``{"id", "path"}``); for
+submissions. Requests are JSON lines on stdin (``{"id", "path", "seed"}``); for
 each, it writes ``RESULTS_DIR/<id>.json`` and answers one JSON line on the
 stdout it was started with; its first line lists the checks. Anything else that writes to stdout is sent to
 stderr, the batch's log.
@@ -39,7 +39,7 @@ def main(assignment: str, results_dir: Path, folder: Path) -> int:
     for line in sys.stdin:
         job = json.loads(line)
         print(f"--- {job['id']}", file=sys.stderr)
-        graded = grade(assignment, Path(job["path"]), server)
+        graded = grade(assignment, Path(job["path"]), server, seed=int(job["seed"]))
         document = graded_document(graded)
         validate(document)
         write_atomically(document, results_dir / f"{job['id']}.json")

@@ -24,7 +24,9 @@ SUBMISSION_SECONDS = 900.0
 class Lane:
     """One ``autograder.batch.lane`` process and the submission it is grading."""
 
-    def __init__(self, assignment: str, folder: Path, results_dir: Path, threads: int, unconfined: bool, log: TextIO):
+    def __init__(self, assignment: str, folder: Path, results_dir: Path, threads: int, unconfined: bool, log: TextIO,
+                 seed: int):
+        self.seed = seed
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
                    AUTOGRADER_UNCONFINED="1" if unconfined else "0")
         self.proc = subprocess.Popen([sys.executable, "-m", "autograder.batch.lane", assignment, str(results_dir),
@@ -37,7 +39,8 @@ class Lane:
 
     def submit(self, job: BatchSubmission) -> None:
         self.job, self.deadline = job, time.monotonic() + SUBMISSION_SECONDS * time_scale()
-        self.proc.stdin.write((json.dumps({"id": job.id, "path": str(job.path.resolve())}) + "\n").encode())
+        self.proc.stdin.write((json.dumps({"id": job.id, "path": str(job.path.resolve()), "seed": self.seed})
+                               + "\n").encode())
         self.proc.stdin.flush()
 
     def replies(self) -> list[dict] | None:
@@ -65,7 +68,8 @@ class Lane:
 
 
 def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], results_dir: Path, count: int,
-              log: TextIO, done: Callable[[BatchSubmission], None], *, unconfined: bool = False) -> list[dict]:
+              log: TextIO, done: Callable[[BatchSubmission], None], *, unconfined: bool = False,
+              seed: int = 0) -> list[dict]:
     """Grade ``todo`` on ``count`` lanes side by side; a lane that dies or sticks is replaced.
 
     Each submission ends with ``results_dir/<id>.json``: the lane's, or a
@@ -75,7 +79,7 @@ def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], result
     """
     checks: list[dict] = []
     threads = max(1, (os.cpu_count() or 1) // count)
-    start = lambda: Lane(assignment, folder, results_dir, threads, unconfined, log)  # noqa: E731
+    start = lambda: Lane(assignment, folder, results_dir, threads, unconfined, log, seed)  # noqa: E731
     lanes = [start() for _ in range(count)]
     queue = deque(todo)
 
