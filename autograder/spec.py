@@ -49,7 +49,9 @@ def share_of_cases(cases: list[tuple[str, Outcome]]) -> Outcome:
     if not failures:
         return passed()
     label, first = failures[0]
-    lines = [f"{len(cases) - len(failures)} of {len(cases)} cases correct; first failure, {label}:", first.message]
+    head, *rest = first.message.splitlines() or [""]
+    # the first line says what failed: reports that show one line show it whole
+    lines = [f"{len(cases) - len(failures)} of {len(cases)} cases correct; first failure, {label}: {head}", *rest]
     told = {first.diagnosis}
     for other_label, other in failures[1:]:
         cause = next((line.strip() for line in other.message.splitlines() if "likely cause:" in line), None)

@@ -43,9 +43,12 @@ NYU_HW1 = [
     ("five_relu_slope_one", "2.2", 2 / 3, "f = 5 ReLU has derivative 5 * 1[z > 0]", "five_relu_derivative"),
     ("mse_without_two", "2.1", 0, "is 2 (y_hat - y), not (y_hat - y)", "mse_factor"),
     ("mse_without_two", "2.2", 1, "", None),
-    ("bce_summed", "2.2", 0, "averaged over the K = 2 outputs", "bce_not_averaged"),
+    ("bce_summed", "2.2", 0, "averaged over the K outputs", "bce_not_averaged"),
+    # "/ 2" is right where K = 2 only: the checks use several K, n and m
+    ("bce_mean_over_two", "2.2", 2 / 3, "is written / 2, which is right for K = 2 only", "bce_fixed_k"),
     # two mistakes: the first failing case shows one, and the other's cause is told as well
-    ("slope_one_and_bce_summed", "2.2", 0, "also, in f = 'relu', g = 'sigmoid': likely cause: the cross-entropy",
+    ("slope_one_and_bce_summed", "2.2", 0,
+     "also, in f = 'relu', g = 'sigmoid', sizes (5, 6, 3): likely cause: the cross-entropy",
      None),
     ("forward_plain_relu", "1.1", 4 / 6, "f = '5relu' is 5 ReLU(z)", "five_relu_forward"),
     ("updates_params_in_place", "2.3", 0, "modified params['W1'] in place", "modified_input"),

@@ -26,24 +26,30 @@ RTOL, ATOL = 1e-4, 1e-6
 MAX_LOGIT = 8.0  # float32's sigmoid rounds to exactly 1 near 17: the textbook BCE gradient would be 0/0
 
 
-def _problem(ctx: Context, salt: int) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
-    """A network with n=3 inputs, m=4 hidden units and K=2 outputs; targets in (0, 1).
+# (n inputs, m hidden units, K outputs) of a check's cases in turn: every size the handout leaves free takes
+# several values within each check, so that no size hard-coded from one example passes (a BCE mean written / 2)
+SIZES = ((3, 4, 2), (5, 6, 3), (4, 5, 2), (3, 6, 4), (6, 4, 3), (5, 5, 2))
+
+
+def _problem(ctx: Context, salt: int, case: int = 0) -> tuple[dict[str, torch.Tensor], torch.Tensor, torch.Tensor]:
+    """A network of the case's sizes (SIZES); targets in (0, 1).
 
     Draws are repeated until every output's pre-activation stays within
     MAX_LOGIT for every f, so that a correct float32 solution is never
     judged on rounding, and the hidden pre-activations have both signs, so
     that a wrong ReLU slope shows.
     """
-    rng = ctx.rng(salt)
-    shapes = {"W1": (4, 3), "b1": (4,), "W2": (2, 4), "b2": (2,)}
+    rng = ctx.rng(salt * 100 + case)
+    n, m, k = SIZES[case % len(SIZES)]
+    shapes = {"W1": (m, n), "b1": (m,), "W2": (k, m), "b2": (k,)}
     while True:
-        params = {k: rng.standard_normal(s).astype(np.float32) for k, s in shapes.items()}
-        x = rng.standard_normal(3).astype(np.float32)
-        y = rng.uniform(0.05, 0.95, 2).astype(np.float32)
+        params = {key: rng.standard_normal(s).astype(np.float32) for key, s in shapes.items()}
+        x = rng.standard_normal(n).astype(np.float32)
+        y = rng.uniform(0.05, 0.95, k).astype(np.float32)
         z1 = params["W1"] @ x + params["b1"]
         if z1.max() > 0 > z1.min() and all(np.abs(params["W2"] @ z2 + params["b2"]).max() <= MAX_LOGIT
                for z2 in (5 * np.maximum(z1, 0), np.maximum(z1, 0), np.tanh(z1))):
-            return {k: torch.from_numpy(v) for k, v in params.items()}, torch.from_numpy(x), torch.from_numpy(y)
+            return {key: torch.from_numpy(v) for key, v in params.items()}, torch.from_numpy(x), torch.from_numpy(y)
 
 
 @expected
@@ -86,8 +92,8 @@ def _compare(got: object, expected: dict[str, np.ndarray], what: str) -> str | N
     return None
 
 
-def _forward_case(ctx: Context, f: str, g: str) -> Outcome:
-    params, x, _ = _problem(ctx, 11)
+def _forward_case(ctx: Context, f: str, g: str, case: int) -> Outcome:
+    params, x, _ = _problem(ctx, 11, case)
     expected = {k: v.double().numpy() for k, v in REF.forward({k: v.double() for k, v in params.items()},
                                                               x.double(), f, g).items()}
     got = ctx.call("forward", params, x, f, g).value
@@ -103,7 +109,8 @@ def _forward_case(ctx: Context, f: str, g: str) -> Outcome:
 @check("1.1", 4, tag=("forward",), partial_credit=True)
 def forward_all_activations(ctx: Context) -> Outcome:
     """forward for every f and g"""
-    return share_of_cases([(f"f = {f!r}, g = {g!r}", _forward_case(ctx, f, g)) for f in F_NAMES for g in G_NAMES])
+    pairs = [(f, g) for f in F_NAMES for g in G_NAMES]
+    return share_of_cases([(f"f = {f!r}, g = {g!r}", _forward_case(ctx, f, g, case)) for case, (f, g) in enumerate(pairs)])
 
 
 KNOWN_BACKWARD_MISTAKES = {
@@ -111,13 +118,15 @@ KNOWN_BACKWARD_MISTAKES = {
              "mse_factor"),
             ({"loss_scale": 2.0}, "the loss has no 1/2 and no extra factor: its gradient is 2 (y_hat - y)",
              "mse_factor")],
-    "bce": [({"loss_scale": 2.0}, "the cross-entropy is averaged over the K = 2 outputs: divide by K",
-             "bce_not_averaged")],
+    "bce": [({"loss_scale": "K"}, "the cross-entropy is averaged over the K outputs: divide by K",
+             "bce_not_averaged"),
+            ({"loss_scale": "K/2"}, "the mean over the K outputs is written / 2, which is right for K = 2 only: "
+                                    "divide by K (y.numel())", "bce_fixed_k")],
 }
 
 
-def _backward_case(ctx: Context, f: str, g: str, loss: str, salt: int) -> Outcome:
-    params, x, y = _problem(ctx, salt)
+def _backward_case(ctx: Context, f: str, g: str, loss: str, salt: int, case: int) -> Outcome:
+    params, x, y = _problem(ctx, salt, case)
     expected = _autograd(params, x, y, f, g, loss)
     got = ctx.call("backward", params, x, y, f, g, loss).value
     problem = _compare(got, expected, "backward")
@@ -128,6 +137,7 @@ def _backward_case(ctx: Context, f: str, g: str, loss: str, salt: int) -> Outcom
         mistakes.append(({"relu_factor": 1.0}, "f = 5 ReLU has derivative 5 * 1[z > 0], not 1[z > 0]",
                          "five_relu_derivative"))
     for knobs, cause, code in mistakes:
+        knobs = {k: {"K": len(y), "K/2": len(y) / 2}.get(v, v) if isinstance(v, str) else v for k, v in knobs.items()}
         if _compare(got, _autograd(params, x, y, f, g, loss, **knobs), "backward") is None:
             return failed(f"{problem}\n  likely cause: {cause}", code)
     return failed(problem)
@@ -136,15 +146,16 @@ def _backward_case(ctx: Context, f: str, g: str, loss: str, salt: int) -> Outcom
 @check("2.1", 4, tag=("backward",), partial_credit=True)
 def backward_squared_error(ctx: Context) -> Outcome:
     """backward with the squared error matches autograd for every f and g"""
-    return share_of_cases([(f"f = {f!r}, g = {g!r}", _backward_case(ctx, f, g, "mse", 21))
-                           for f in F_NAMES for g in G_NAMES])
+    pairs = [(f, g) for f in F_NAMES for g in G_NAMES]
+    return share_of_cases([(f"f = {f!r}, g = {g!r}, sizes {SIZES[case]}", _backward_case(ctx, f, g, "mse", 21, case))
+                           for case, (f, g) in enumerate(pairs)])
 
 
 @check("2.2", 3, tag=("backward",), partial_credit=True)
 def backward_cross_entropy(ctx: Context) -> Outcome:
     """backward with binary cross-entropy matches autograd for every f"""
-    return share_of_cases([(f"f = {f!r}, g = 'sigmoid'", _backward_case(ctx, f, "sigmoid", "bce", 22))
-                           for f in F_NAMES])
+    return share_of_cases([(f"f = {f!r}, g = 'sigmoid', sizes {SIZES[case]}",
+                            _backward_case(ctx, f, "sigmoid", "bce", 22, case)) for case, f in enumerate(F_NAMES)])
 
 
 @check("2.3", 1, tag=("backward",))
