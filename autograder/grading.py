@@ -14,6 +14,7 @@ from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, load, referenc
 from .context import Context
 from . import notebook
 from .fixtures import PRECOMPUTED_DIR, NoFixture
+from .policy import forbidden_uses
 from .seeds import SECRET_FILE, inputs_seed
 from .sandbox import InProcessSession, Server, Session, StudentFailure, UnavailableSession, WorkerSession, launch
 from .sandbox.containment import Containment, verify
@@ -73,7 +74,7 @@ def grader_error(log: TextIO, where: str) -> Outcome:
 
 
 def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, shared_seed: int | None = None,
-               log: TextIO = sys.stderr, select: Callable[[Check], bool] | None = None,
+               source: str = "", log: TextIO = sys.stderr, select: Callable[[Check], bool] | None = None,
                on_result: Callable[[Result], None] = lambda result: None) -> list[Result]:
     """Every (selected) check's result; student failures and grader faults cost only their own check."""
     ctx = Context(session, seed, seed if shared_seed is None else shared_seed)
@@ -83,6 +84,13 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, share
         if select is not None and not select(check):
             continue
         start = time.perf_counter()
+        uses = forbidden_uses(source, check.forbid) if check.forbid else []
+        if uses:
+            results.append(Result(check, failed(f"{check.forbid.why}; this check gives no points for it, whatever "
+                                                f"the values (found: {'; '.join(uses[:3])})", "forbidden"),
+                                  time.perf_counter() - start))
+            on_result(results[-1])
+            continue
         try:
             outcome = check.run(ctx)
             if not check.partial_credit and 0.0 < outcome.fraction < 1.0:
@@ -140,16 +148,17 @@ def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int 
             prepared = prepare(assignment_name, path, Path(folder))
             notes = prepared.notes
             inputs = inputs_seed(seed, prepared.original.read_bytes()) if per_submission else seed
+            source = prepared.static_source
             session: Session = (WorkerSession(server, prepared.source, assignment_name) if server is not None
                                 else InProcessSession(prepared.source, assignment_name))
         except NoSubmission as exc:
             session = UnavailableSession(StudentFailure("no_submission", str(exc)))
             notes = [str(exc)]
-            inputs = seed
+            inputs, source = seed, ""
     assignment = load(assignment_name)
     try:
-        results = run_checks(assignment, session, seed=inputs, shared_seed=seed, log=log, select=select,
-                             on_result=on_result)
+        results = run_checks(assignment, session, seed=inputs, shared_seed=seed, source=source, log=log,
+                             select=select, on_result=on_result)
     finally:
         session.close()
     graded_names = {n for r in session.notebook for n in r["names"] if any(c.concerns(n) for c in assignment.checks)}

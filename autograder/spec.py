@@ -14,6 +14,8 @@ from typing import Callable
 
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
+from .policy import Forbidden
+
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 
 
@@ -70,6 +72,7 @@ class Check:
     tags: tuple[str, ...]
     partial_credit: bool
     run: Callable
+    forbid: Forbidden | None = None
 
     @property
     def name(self) -> str:
@@ -81,8 +84,9 @@ class Check:
 
 
 def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, ...] = (),
-          partial_credit: bool = False) -> Callable[[Callable], Callable]:
-    """Declare a check; its docstring's first line is its title."""
+          partial_credit: bool = False, forbid: Forbidden | None = None) -> Callable[[Callable], Callable]:
+    """Declare a check; its docstring's first line is its title. ``forbid``: calls the course does not accept
+    in the functions the check grades (policy.py); their use scores 0, with the handout's reason."""
     if visible not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {VISIBILITIES}")
     if visible == "hidden" and points:
@@ -93,6 +97,7 @@ def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, 
     def declare(func: Callable) -> Callable:
         func = weight(points)(number(num)(visibility(visible)(tags(*tag)(func))))
         func.__partial_credit__ = partial_credit
+        func.__forbid__ = forbid
         return func
 
     return declare
@@ -101,6 +106,6 @@ def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, 
 def collect(module: types.ModuleType) -> list[Check]:
     """The checks a module declares, in the order of their numbers."""
     found = [Check(f.__number__, (f.__doc__ or f.__name__).strip().splitlines()[0], float(f.__weight__),
-                   f.__visibility__, tuple(f.__tags__), f.__partial_credit__, f)
+                   f.__visibility__, tuple(f.__tags__), f.__partial_credit__, f, f.__forbid__)
              for f in vars(module).values() if callable(f) and hasattr(f, "__partial_credit__")]
     return sorted(found, key=lambda c: tuple(int(p) for p in c.number.split(".")))

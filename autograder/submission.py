@@ -22,6 +22,7 @@ class Prepared:
     source: Path
     original: Path
     notes: list[str] = field(default_factory=list)
+    static_source: str = ""  # the student's code as written, for what is read without running it (policy.py)
 
 
 def locate(assignment: str, path: Path) -> tuple[Path, list[str]]:
@@ -78,6 +79,9 @@ def prepare(assignment: str, path: Path, folder: Path) -> Prepared:
             raise NoSubmission(f"{original.name} is not a readable notebook ({type(exc).__name__}: "
                                f"{str(exc)[:200]})") from None
         target.write_text(runner(f"{assignment}.py", cells, time_scale()))
+        # IPython's syntax as blank lines: the cells' Python is what a policy reads, and no transformer runs here
+        static = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                           for _, text in cells for line in (text + "\n").splitlines())
     else:
         data = original.read_bytes()
         try:
@@ -86,4 +90,5 @@ def prepare(assignment: str, path: Path, folder: Path) -> Prepared:
             raise NoSubmission(f"{original.name} is not UTF-8 text (byte {exc.start} cannot be read); "
                                "save it as UTF-8") from None
         target.write_bytes(data)
-    return Prepared(target, original, notes)
+        static = data.decode("utf-8")
+    return Prepared(target, original, notes, static)

@@ -16,6 +16,7 @@ from ..answers import exact_count, formula, truth_value
 from ..compare import WrongType, describe, matches, mismatch
 from ..context import Context, Returned
 from ..fixtures import expected
+from ..policy import AUTOGRAD, Forbidden
 from ..sandbox import StudentFailure
 from ..sandbox.wire import Opaque, callable_ref
 from ..spec import Outcome, check, failed, passed, share_of_cases
@@ -126,7 +127,10 @@ def _tanh_prime(z: torch.Tensor) -> torch.Tensor:
     return 1 - torch.tanh(z) ** 2
 
 
-@check("3.1", 3, tag=("residual",))
+BY_THE_FORMULAS = "the handout asks for these gradients by the formulas from class, not by automatic differentiation"
+
+
+@check("3.1", 3, tag=("residual",), forbid=Forbidden(("residual_jacobian",), AUTOGRAD, BY_THE_FORMULAS))
 def residual_jacobian(ctx: Context) -> Outcome:
     """residual_jacobian matches autograd"""
     rng = ctx.rng(31)
@@ -177,7 +181,8 @@ def _compare_grads(got: object, expected: list, label: str, rtol: float, atol: f
     return None
 
 
-@check("3.2", 6, tag=("residual",), partial_credit=True)
+@check("3.2", 6, tag=("residual",), partial_credit=True,
+       forbid=Forbidden(("residual_param_grads",), AUTOGRAD, BY_THE_FORMULAS))
 def residual_param_grads(ctx: Context) -> Outcome:
     """residual_param_grads matches autograd for depths 3-6, tanh and sigmoid"""
     rng = ctx.rng(32)
