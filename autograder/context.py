@@ -78,16 +78,18 @@ class Context:
         """The student's module-level answer ``name``."""
         return self._returned(self._ask({"probe": "value", "name": name}, 10.0, name))
 
-    def module(self, name: str, seed: int = 0) -> dict:
-        """What ``name()`` registers: parameters, convolutions, suspicious attributes."""
-        return self._ask({"probe": "module", "name": name, "seed": seed}, 20.0, f"{name}()").value
+    def module(self, name: str, seed: int = 0, init: tuple = (), init_kwargs: dict | None = None) -> dict:
+        """What ``name(*init, **init_kwargs)`` registers: parameters, convolutions, suspicious attributes (the
+        worker's report: a hint for feedback, its parameter count recomputed from the shapes)."""
+        req = {"probe": "module", "name": name, "seed": seed, "init_args": list(init), "init_kwargs": init_kwargs or {}}
+        return self._ask(req, 20.0, f"{name}()").value
 
     def forward(self, name: str, inputs: list, seed: int = 0, timeout: float = 20.0,
-                state: dict | None = None) -> Returned:
-        """Build ``name()`` (with the parameters in ``state`` set), run it on ``inputs``, backpropagate;
-        returns weights, output, gradients."""
-        decoded = self._ask({"probe": "forward", "name": name, "seed": seed, "inputs": inputs, "state": state},
-                            timeout, f"{name}.forward")
+                state: dict | None = None, init: tuple = (), init_kwargs: dict | None = None) -> Returned:
+        """Build ``name(*init, **init_kwargs)``, load the grader's weights ``state`` (by name and shape, all of
+        them or none), run it on ``inputs``, backpropagate; returns weights, output, gradients."""
+        decoded = self._ask({"probe": "forward", "name": name, "seed": seed, "inputs": inputs, "state": state,
+                             "init_args": list(init), "init_kwargs": init_kwargs or {}}, timeout, f"{name}.forward")
         return Returned(decoded.value, [_relative(i, "['output']") for i in decoded.arrays])
 
     def module_call(self, name: str, function: str, *args: Any, seed: int = 0, state: dict | None = None,

@@ -76,6 +76,10 @@ def add(commands: argparse._SubParsersAction, handlers: dict[str, Handler]) -> N
     precompute.add_argument("-o", "--out", type=Path, default=None, help="default: precomputed/ in the grader")
     handlers["precompute"] = _precompute
 
+    new = commands.add_parser("new", help="start a new assignment from a worked example (docs/authoring.md)")
+    new.add_argument("name", help="its name, e.g. hw7")
+    handlers["new"] = _new
+
     template = commands.add_parser("template", help="regenerate student_template/<assignment>.py")
     template.add_argument("assignment", type=assignment_name)
     handlers["template"] = _template
@@ -175,6 +179,18 @@ def _precompute(args: argparse.Namespace) -> int:
     from .fixtures import PRECOMPUTED_DIR
     from .precompute import precompute
     print("\n".join(map(str, precompute(args.assignment, args.seed, args.out or PRECOMPUTED_DIR))))
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from .scaffold import ScaffoldError, new_assignment, next_steps
+
+    try:
+        written = new_assignment(args.name)
+    except ScaffoldError as mistake:
+        raise UsageError(str(mistake)) from None
+    print("wrote " + ", ".join(str(p) for p in written))
+    print(next_steps(args.name))
     return 0
 
 

@@ -103,11 +103,13 @@ def probe_call(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     return {"value": result, "mutated": mutated}
 
 
-def _construct(module: types.ModuleType, name: str, seed: int, phase: Phase) -> Any:
+def _construct(module: types.ModuleType, req: dict, phase: Phase) -> Any:
+    """``name(*init_args, **init_kwargs)`` with the given seed: the model a check asked for."""
+    name = req["name"]
     cls = _lookup(module, name)
-    torch.manual_seed(seed)
+    torch.manual_seed(req["seed"])
     phase(f"{name}()")
-    return cls()
+    return cls(*req.get("init_args", []), **req.get("init_kwargs", {}))
 
 
 def _structure(obj: Any) -> dict:
@@ -128,7 +130,7 @@ def _structure(obj: Any) -> dict:
 
 def probe_module(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     """Build ``name()`` with a fixed seed and describe what it registered."""
-    return _structure(_construct(module, req["name"], req["seed"], phase))
+    return _structure(_construct(module, req, phase))
 
 
 def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
@@ -137,7 +139,7 @@ def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     Returns the weights used so the trusted side can replay them through the
     reference, and which parameters received a nonzero gradient.
     """
-    obj = _construct(module, req["name"], req["seed"], phase)
+    obj = _construct(module, req, phase)
     report = _structure(obj)
     if not report["is_module"]:
         return report
@@ -179,7 +181,7 @@ def probe_module_call(module: types.ModuleType, req: dict, phase: Phase) -> dict
         torch.manual_seed(req["seed"])
         obj = SPECIFICATIONS[req["name"]]()
     else:
-        obj = _construct(module, req["name"], req["seed"], phase)
+        obj = _construct(module, req, phase)
     if req.get("state") is not None:
         obj.load_state_dict(req["state"])
     fn = _lookup(module, req["function"])
