@@ -181,3 +181,50 @@ def test_check_in_a_jupyter_kernel_grades_the_saved_notebook(bundles, tmp_path):
     assert re.search(r"^37/37 on these checks", run.stdout, re.M), run.stdout
     assert "7 more checks worth 11 of 48 points" in run.stdout
     assert "note: notebook: run top to bottom" in run.stdout  # what the command line tells, check() tells too
+
+
+def _arity(node: ast.FunctionDef) -> int:
+    return len(node.args.posonlyargs) + len(node.args.args)
+
+
+def _asked(name: str) -> dict[str, int]:
+    """The functions the template asks students for, with their number of positional parameters."""
+    tree = ast.parse((ROOT / "student_template" / f"{name}.py").read_text())
+    return {n.name: _arity(n) for n in tree.body if isinstance(n, ast.FunctionDef)
+            and any(isinstance(s, ast.Raise) for s in ast.walk(n))}
+
+
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_no_function_the_bundle_ships_answers_a_question(bundles, name, grade_submission, tmp_path):
+    """Every function of the bundle's checks module, renamed to every function asked for (same arity), with the
+    module's other functions and constants beside it: none earns a point the template does not."""
+    stripped = (bundles[name] / "autograder" / "assignments" / f"{name}.py").read_text()
+    tree = ast.parse(stripped)
+    kept = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.Assign))
+            and not any("check" in ast.unparse(d) for d in getattr(n, "decorator_list", []))]
+    for node in ast.walk(tree):  # decorators and annotations name the harness's, which a submission does not have
+        if isinstance(node, ast.FunctionDef):
+            node.returns, node.decorator_list = None, []
+        elif isinstance(node, ast.arg):
+            node.annotation = None
+    # a constant that needs the harness is left out as it fails, as a student copying the module would see
+    helpers = "\n\n".join(ast.unparse(n) if isinstance(n, ast.FunctionDef)
+                           else f"try:\n    {ast.unparse(n)}\nexcept Exception:\n    pass" for n in kept)
+    header = "import numpy as np\nimport torch\nfrom torch import nn\nfrom torch.nn import functional as F\n"
+    template = (ROOT / "student_template" / f"{name}.py").read_text()
+    baseline = grade_submission(name, ROOT / "student_template" / f"{name}.py")["graded"].score
+    tried = 0
+    for candidate in [n for n in kept if isinstance(n, ast.FunctionDef)]:
+        for target, arity in _asked(name).items():
+            if _arity(candidate) != arity:
+                continue
+            path = tmp_path / f"{candidate.name}-{target}" / f"{name}.py"
+            path.parent.mkdir()
+            path.write_text(f"{template}\n\n{header}\n{helpers}\n\n{target} = {candidate.name}\n")
+            graded = grade_submission(name, path)["graded"]
+            assert not {r.outcome.diagnosis for r in graded.results} & {"import_failed", "no_submission"}, \
+                (candidate.name, graded.results[0].outcome.message)  # else this tests nothing
+            assert graded.score <= baseline, (candidate.name, target, [r.check.name for r in graded.results
+                                                                      if r.passed])
+            tried += 1
+    assert tried or not _asked(name)

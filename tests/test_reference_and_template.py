@@ -211,16 +211,52 @@ def test_a_correct_block_no_replay_can_map_is_flagged_for_staff(grade_submission
     assert results["5.1"].score == 0  # the count's points need a block that was verified
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_no_title_states_an_answer(assignment):
+def _answers(assignment: str) -> set[str]:
+    """The constant answers students are asked for, as a title or message could state them: numbers (with
+    and without thousands separators), formulas as written, and each item of a set or dict."""
     import ast
 
     template = ast.parse(template_path(assignment).read_text())
     asked = {t.id for n in template.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
              and n.value.value is None for t in n.targets if isinstance(t, ast.Name)}  # what students answer
     reference = vars(load_reference(assignment))
-    answers = {str(reference[name]) for name in asked if isinstance(reference[name], int) and reference[name] >= 100}
+    # a function of no arguments is an answer too, and so is the total of its numbers (vgg11_param_counts)
+    values = [reference[name] for name in asked]
+    for node in template.body:
+        if isinstance(node, ast.FunctionDef) and not node.args.args:
+            numbers = [v for v in _leaves(reference[node.name]()) if isinstance(v, int) and not isinstance(v, bool)]
+            values += numbers + [sum(numbers)]
+    found = set()
+    for value in values:
+        if isinstance(value, bool):
+            continue  # True and False are words of ordinary sentences
+        if isinstance(value, int) and abs(value) >= 10:
+            found |= {str(value), f"{value:,}"}
+        elif isinstance(value, str) and len(value) > 3:
+            found.add(value)
+    return found
+
+
+def _leaves(value):
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_title_states_an_answer(assignment):
+    answers = _answers(assignment)
     leaks = [(c.name, a) for c in load(assignment).checks for a in answers if a in c.title]
+    assert not leaks
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_no_visible_message_states_a_constant_answer(grade_submission, assignment):
+    """What a student is told at submission time (the template's failures) never gives an answer away."""
+    answers = _answers(assignment)
+    graded = grade_submission(assignment, ROOT / "student_template" / f"{assignment}.py")["graded"]
+    leaks = [(r.check.name, a) for r in graded.results if r.check.visibility == "visible"
+             for a in answers if a in r.outcome.message]
     assert not leaks
 
 

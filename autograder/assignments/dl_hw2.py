@@ -11,6 +11,7 @@ import torch
 from ..answers import as_integer
 from ..compare import WrongType, describe, matches, mismatch
 from ..context import Context, Returned
+from ..fixtures import expected
 from ..spec import Outcome, check, failed, passed, share_of_cases
 from . import load_reference
 
@@ -59,6 +60,7 @@ def teacher_student_risk(ctx: Context) -> Outcome:
     return passed()
 
 
+@expected  # a solution in itself: the student bundle ships its recorded values, never its body
 def _autograd_step(x: list, t: list, w: list, b: list, lr: float) -> dict[str, np.ndarray]:
     """The homework's network and step, by autograd in float64."""
     wt = torch.tensor(w, dtype=torch.float64, requires_grad=True)
@@ -76,25 +78,34 @@ def _autograd_step(x: list, t: list, w: list, b: list, lr: float) -> dict[str, n
             "new_w": (wt - lr * wt.grad).detach().numpy(), "new_b": (bt - lr * bt.grad).detach().numpy()}
 
 
-def _known_step_mistake(problem: dict, expected: dict, got: dict) -> tuple[str, str] | None:
-    """Name a step whose hidden-layer or bias gradients follow a listed mistake."""
-    h, o, w = expected["h"], expected["o"], np.asarray(problem["w"])
-    delta_o = (o - np.asarray(problem["t"])) * o * (1 - o)
+@expected  # the formulas of the step's gradients: recorded for the bundle, never shipped
+def _step_mistakes(x: list, t: list, w: list, b: list, lr: float) -> dict[str, np.ndarray]:
+    """What a step gives with each listed mistake: ``grad_w[:6]`` with dE/dh_i through o_i only, and the
+    bias gradients through one use of a shared bias (in every combination)."""
+    step = _autograd_step(x, t, w, b, lr)
+    h, o, w = step["h"], step["o"], np.asarray(w)
+    delta_o = (o - np.asarray(t)) * o * (1 - o)
     own_path = np.array([w[6] * delta_o[0], w[9] * delta_o[1]]) * h * (1 - h)  # h_i through o_i only
-    x = np.asarray(problem["x"])
+    x = np.asarray(x)
     one_path_w = np.array([own_path[0] * x[0], own_path[1] * x[0], own_path[0] * x[1], own_path[1] * x[1],
                            own_path[0] * x[2], own_path[1] * x[2]])
-    grad_w, grad_b = got.get("grad_w"), got.get("grad_b")
-    if isinstance(grad_w, np.ndarray) and grad_w.shape == (10,) and matches(one_path_w, grad_w[:6], rtol=1e-7,
-                                                                            atol=1e-12):
-        return ("dE/dh_i takes only the path through o_i; each hidden unit feeds both outputs, so "
-                "dE/dh_i = sum_k w_ik delta_o_k", "one_output_path")
     delta_h = np.array([w[6] * delta_o[0] + w[7] * delta_o[1], w[8] * delta_o[0] + w[9] * delta_o[1]]) * h * (1 - h)
     # each bias through all its uses (right), or through one of them only (the mistake, in any combination)
     b1_ways, b2_ways = (delta_h.sum(), delta_h[0], delta_h[1]), (delta_o.sum(), delta_o[0], delta_o[1])
-    variants = [np.array([b1, b2]) for i, b1 in enumerate(b1_ways) for j, b2 in enumerate(b2_ways) if i or j]
+    variants = [[b1, b2] for i, b1 in enumerate(b1_ways) for j, b2 in enumerate(b2_ways) if i or j]
+    return {"one_output_path": one_path_w, "bias_one_use": np.array(variants)}
+
+
+def _known_step_mistake(problem: dict, got: dict) -> tuple[str, str] | None:
+    """Name a step whose hidden-layer or bias gradients follow a listed mistake."""
+    mistakes = _step_mistakes(**problem)
+    grad_w, grad_b = got.get("grad_w"), got.get("grad_b")
+    if isinstance(grad_w, np.ndarray) and grad_w.shape == (10,) and matches(mistakes["one_output_path"], grad_w[:6],
+                                                                            rtol=1e-7, atol=1e-12):
+        return ("dE/dh_i takes only the path through o_i; each hidden unit feeds both outputs, so "
+                "dE/dh_i = sum_k w_ik delta_o_k", "one_output_path")
     if isinstance(grad_b, np.ndarray) and grad_b.shape == (2,) and any(
-            matches(v, grad_b, rtol=1e-7, atol=1e-12) for v in variants):
+            matches(v, grad_b, rtol=1e-7, atol=1e-12) for v in mistakes["bias_one_use"]):
         return ("a shared bias is used by both units of its layer, so its gradient is the sum over both uses "
                 "(b1 through h1 and h2, b2 through o1 and o2)", "bias_not_summed")
     return None
@@ -119,7 +130,7 @@ def _step_outcomes(ctx: Context, problem: dict, label: str) -> list[tuple[str, O
     if not isinstance(got, dict):
         return [(label, failed(f"backprop_step should return a dict with keys {', '.join(FIELDS)}; "
                                f"got {describe(got)}", "wrong_type"))]
-    known = _known_step_mistake(problem, expected, got)
+    known = _known_step_mistake(problem, got)
     outcomes = []
     for field in FIELDS:
         problem_text = _field_problem(got, field, expected[field], rtol, atol)
