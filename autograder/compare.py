@@ -45,6 +45,30 @@ def describe(value: Any) -> str:
     return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
 
 
+def as_number(value: Any) -> float | None:
+    """A number a student returned: an int or a float (never a bool), or an array of one real number; else None.
+    A number too large for a float raises OverflowError, which the grader reports as such."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+        return float(value.reshape(-1)[0])
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def as_numbers(value: Any) -> np.ndarray | None:
+    """Real numbers a student returned (an array, a number, nested lists of them) as a float array; else None."""
+    if isinstance(value, (Opaque, SympyText, str, bytes, dict, set, frozenset)) or value is None:
+        return None
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):  # ragged lists
+        return None
+    if array.dtype.kind not in "iuf":  # complex numbers, booleans, text and objects are no real numbers
+        return None
+    with np.errstate(over="ignore"):
+        return array.astype(float)
+
+
 def as_array(value: Any, infos: list[ArrayInfo], path: str, *, lib: str = "numpy",
              dtype: str = "float64") -> tuple[np.ndarray, list[str]]:
     """The value at ``path`` as a float array, with notes on any conversion made.

@@ -98,6 +98,7 @@ class Context:
         req = {"probe": "module_call", "name": name, "function": function, "seed": seed, "state": state,
                "args": list(args), "kwargs": kwargs}
         decoded = self._ask(req, timeout, function)
+        _check_state(decoded.value["state"], _spec_shapes(name))
         return Returned(decoded.value, [_relative(i, "['value']") for i in decoded.arrays])
 
     def _returned(self, decoded: wire.Decoded) -> Returned:
@@ -145,6 +146,21 @@ def _check_reply(probe: str, body: Any) -> None:
         raise _malformed()
     if "parameters" in fields:
         _check_structure(body)
+
+
+def _spec_shapes(name: str) -> dict[str, tuple[int, ...]] | None:
+    """The parameters of a handout's own model by name and shape (the worker builds it; its report must fit)."""
+    from .sandbox.specifications import SPECIFICATIONS
+
+    return {n: tuple(p.shape) for n, p in SPECIFICATIONS[name]().named_parameters()} if name in SPECIFICATIONS else None
+
+
+def _check_state(state: dict, shapes: dict[str, tuple[int, ...]] | None) -> None:
+    """Weights reported after a call: float arrays by name, and for a handout's model exactly its parameters."""
+    if not all(isinstance(k, str) and isinstance(v, np.ndarray) and v.dtype.kind == "f" for k, v in state.items()):
+        raise _malformed()
+    if shapes is not None and {k: v.shape for k, v in state.items()} != shapes:
+        raise _malformed()
 
 
 def _malformed() -> StudentFailure:

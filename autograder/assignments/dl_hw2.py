@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..answers import as_integer
-from ..compare import WrongType, describe, matches, mismatch
+from ..compare import WrongType, as_number, as_numbers, describe, matches, mismatch
 from ..context import Context, Returned
 from ..fixtures import expected
 from ..spec import Outcome, check, failed, passed, share_of_cases
@@ -24,12 +24,10 @@ VGG16_TOTAL = 138_357_544
 
 def _number(returned: Returned, what: str) -> tuple[float, float]:
     """The number a function returned, and the relative tolerance for it (float32 is compared as such)."""
-    got = returned.value
-    if isinstance(got, np.ndarray) and got.size == 1:
-        got = float(got.reshape(()))
-    if isinstance(got, bool) or not isinstance(got, (int, float)):
-        raise WrongType(f"{what} should return a number, got {describe(got)}")
-    return float(got), returned.tolerance(1e-9, 0.0)[0]
+    got = as_number(returned.value)
+    if got is None:
+        raise WrongType(f"{what} should return a number, got {describe(returned.value)}")
+    return got, returned.tolerance(1e-9, 0.0)[0]
 
 
 @check("1.1", 2, tag=("teacher-student",))
@@ -114,9 +112,8 @@ def _known_step_mistake(problem: dict, got: dict) -> tuple[str, str] | None:
 def _field_problem(got: dict, field: str, expected: np.ndarray, rtol: float, atol: float) -> str | None:
     if field not in got:
         return f"backprop_step returned no {field!r}"
-    try:
-        value = np.asarray(got[field], dtype=float)
-    except (TypeError, ValueError):
+    value = as_numbers(got[field])
+    if value is None:
         return f"{field} should be numbers, got {describe(got[field])}"
     problem = mismatch(expected, value, rtol=rtol, atol=atol)
     return problem and f"{field} differs from autograd:\n{problem}"

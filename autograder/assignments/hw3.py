@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from ..answers import exact_count, formula
-from ..compare import describe, matches, mismatch
+from ..compare import as_numbers, describe, matches, mismatch
 from ..context import Context
 from ..fixtures import expected
 from ..sandbox import StudentFailure
@@ -265,9 +265,8 @@ def train_losses(ctx: Context) -> Outcome:
     """train returns the per-epoch mean training losses"""
     body, expected, *_ = _trained(ctx)
     losses = body["value"]
-    try:
-        got = np.asarray(losses, dtype=float)
-    except (TypeError, ValueError):
+    got = as_numbers(losses)
+    if got is None:
         return failed(f"train should return a list of {TRAIN_EPOCHS} numbers, got {describe(losses)}", "wrong_type")
     problem = mismatch(np.asarray(expected), got, rtol=1e-4, atol=1e-6)
     return passed() if problem is None else failed(f"the returned losses differ from the reference:\n{problem}")

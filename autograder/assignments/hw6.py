@@ -13,7 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..answers import exact_count, formula, truth_value
-from ..compare import WrongType, describe, matches, mismatch
+from ..compare import WrongType, as_number, as_numbers, describe, matches, mismatch
 from ..context import Context, Returned
 from ..fixtures import expected
 from ..policy import AUTOGRAD, Forbidden
@@ -75,14 +75,12 @@ def output_mean(ctx: Context) -> Outcome:
 def _variance(ctx: Context, widths: list[int]) -> tuple[float | None, float, str, Outcome | None]:
     """The student's variance, the relative tolerance for it (float32 is compared as such), and a note."""
     returned = ctx.call("output_variance", list(widths))
-    got = returned.value
-    if isinstance(got, np.ndarray) and got.size == 1:
-        got = float(got.reshape(()))
+    got = as_number(returned.value)
     rtol, _, note = returned.tolerance(1e-9, 0.0)
-    if isinstance(got, bool) or not isinstance(got, (int, float)):
-        return None, rtol, note, failed(f"output_variance({widths}) should return a number, got {describe(got)}",
-                                        "wrong_type")
-    return float(got), rtol, note, None
+    if got is None:
+        return None, rtol, note, failed(f"output_variance({widths}) should return a number, got "
+                                        f"{describe(returned.value)}", "wrong_type")
+    return got, rtol, note, None
 
 
 @check("2.2", 1, tag=("initialisation",))
@@ -172,7 +170,7 @@ def _compare_grads(got: object, expected: list, label: str, rtol: float, atol: f
     if not isinstance(got, (list, tuple)) or len(got) != len(expected):
         return f"{label} should be a list of {len(expected)} arrays, got {describe(got)}"
     for layer, (g, e) in enumerate(zip(got, expected), 1):
-        g = np.asarray(g, dtype=float) if not isinstance(g, Opaque) else None
+        g = as_numbers(g)
         if g is None or g.shape != e.shape:
             return f"{label}[{layer - 1}] (layer {layer}) should have shape {e.shape}, got {describe(g)}"
         problem = mismatch(e, g, rtol=rtol, atol=atol)
@@ -645,9 +643,8 @@ def get_error(ctx: Context) -> Outcome:
     X, y, theta = rng.standard_normal((40, 6)), rng.standard_normal(40), rng.standard_normal(6)
     returned = ctx.call("get_error", X, y, theta)
     got = returned.value
-    try:
-        value = float(np.asarray(got, dtype=float).reshape(()))
-    except (TypeError, ValueError):
+    value = as_number(got)
+    if value is None:
         return failed(f"get_error should return a number, got {describe(got)}", "wrong_type")
     expected = float(REF.get_error(X, y, theta))
     rtol, _, note = returned.tolerance(1e-9, 0.0)

@@ -11,7 +11,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..answers import formula, truth_value
-from ..compare import WrongType, describe, mismatch
+from ..compare import WrongType, as_number, describe, mismatch
 from ..context import Context
 from ..fixtures import expected
 from ..spec import Outcome, check, failed, passed, share_of_cases
@@ -57,11 +57,8 @@ def _sign_sgd(g, s):
 
 def _triple(ctx: Context, name: str, *args: float) -> tuple[float, float, float] | Outcome:
     got = ctx.call(name, *args).value
-    try:
-        values = tuple(float(np.asarray(v, dtype=float)) for v in got)
-        if len(values) != 3:
-            raise ValueError
-    except (TypeError, ValueError):
+    values = tuple(as_number(v) for v in got) if isinstance(got, (list, tuple)) else ()
+    if len(values) != 3 or None in values:
         return failed(f"{name} should return three numbers (beta1, beta2, eps), got {describe(got)}", "wrong_type")
     return values
 
@@ -285,9 +282,8 @@ def zero_init_limit(ctx: Context) -> Outcome:
     Y = ctx.rng(32).standard_normal(17) + 0.7
     returned = ctx.call("zero_init_limit", Y)
     got = returned.value
-    try:
-        value = float(np.asarray(got, dtype=float).reshape(()))
-    except (TypeError, ValueError):
+    value = as_number(got)
+    if value is None:
         return failed(f"zero_init_limit should return a number, got {describe(got)}", "wrong_type")
     expected = REF.zero_init_limit(Y)
     rtol, _, note = returned.tolerance(1e-9, 0.0)

@@ -174,12 +174,7 @@ class WorkerSession(Session):
         except OSError:
             pass  # a dead worker shows up as end of stream below
         reply, reply_arrays = self._await(timeout, subject)
-        if reply.get("ok") is not True:
-            raise failure_from(reply.get("error"), subject)
-        try:
-            return wire.decode(reply["body"], reply_arrays)
-        except (wire.WireError, ValueError, KeyError, TypeError) as exc:
-            raise StudentFailure("unserializable", f"{subject} returned a value the grader could not read ({exc})")
+        return decode_reply(reply, reply_arrays, subject)
 
     def _start(self) -> None:
         if self._broken is not None:
@@ -302,6 +297,17 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, onerror=unlock)
 
 
+def decode_reply(reply: dict, arrays: dict[str, np.ndarray], subject: str) -> wire.Decoded:
+    """A worker's reply as the value it carries, or the student's failure it reports or amounts to."""
+    if reply.get("ok") is not True:
+        raise failure_from(reply.get("error"), subject)
+    try:
+        return wire.decode(reply["body"], arrays)
+    except (wire.WireError, ValueError, KeyError, TypeError, OverflowError) as exc:
+        raise StudentFailure("unserializable", f"{subject} returned a value the grader could not read ({exc})") \
+            from None
+
+
 def _notebook_report(report: Any) -> list[dict]:
     """What a notebook's run says could not run (sandbox/cells.py), checked in form and capped: the
     worker's word, used only to tell the student."""
@@ -371,6 +377,4 @@ class InProcessSession(Session):
         arrays: dict[str, np.ndarray] = {}
         doc = wire.encode(req, arrays)
         reply, out = probes.run(self._module, self._file, doc, arrays.__getitem__, lambda text: None)
-        if not reply["ok"]:
-            raise failure_from(reply["error"], subject)
-        return wire.decode(reply["body"], out)
+        return decode_reply(reply, out, subject)
