@@ -7,14 +7,18 @@
 (m) the peak memory of the whole Gradescope-path process tree (run_autograder and every process under
     it), counting shared pages once: the sum of the processes' PSS, sampled every 10 ms.
 
-Runs are interleaved (a, b, c for every assignment, then again), so that a drift of the machine's speed
-affects them alike; the medians are printed with the ratios b/a, p/a and p/c. ``--busy`` repeats the timings
-while one process per core spins, as on a laptop that is doing something else.
+Runs are interleaved, in a shuffled order each round after one warm-up round that is not counted, so that a
+drift of the machine's speed affects them alike; every graded run must score full marks before its time
+counts (a grader that failed fast is not fast). The medians are printed with their range and the ratios b/a,
+p/a and p/c. ``--busy`` repeats the timings while one process per core spins, as on a laptop that is doing
+something else; the load average beside each table says how busy the machine was.
 """
 from __future__ import annotations
 
 import argparse
 import os
+import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -30,9 +34,15 @@ from autograder.assignments import ASSIGNMENTS  # noqa: E402 - after the path is
 
 
 def seconds(command: list[str], env: dict[str, str] | None = None) -> float:
+    """Wall time of ``command``; a grading command must have scored full marks."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, env=env)
-    return time.perf_counter() - start
+    done = subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True, env=env)
+    elapsed = time.perf_counter() - start
+    if "grade" in command:
+        total = re.search(r"^Total: ([\d.]+)/([\d.]+)", done.stdout, re.M)
+        if total is None or total.group(1) != total.group(2):
+            raise SystemExit(f"{' '.join(command)} did not score full marks:\n{done.stdout[-2000:]}")
+    return elapsed
 
 
 def _tree_pss_kib(top: int) -> int:
@@ -78,20 +88,24 @@ def gradescope_peak_mib(assignment: str, zip_path: Path) -> float:
     return peak / 1024
 
 
-def timings(runs: int, names: list[str], precomputed: Path) -> tuple[float, dict[str, tuple[float, ...]]]:
-    """Median of (a), and of (b), (p) and (c) per assignment, interleaved."""
+def timings(runs: int, names: list[str], precomputed: Path) -> tuple[list[float], dict[str, list[list[float]]]]:
+    """The times of (a), and of (b), (p) and (c) per assignment: interleaved, shuffled, after a warm-up."""
     a: list[float] = []
-    medians: dict[str, list[list[float]]] = {n: [[], [], []] for n in names}
+    times: dict[str, list[list[float]]] = {n: [[], [], []] for n in names}
     stored = {**os.environ, "AUTOGRADER_PRECOMPUTED": str(precomputed)}
-    for _ in range(runs):
-        a.append(seconds([sys.executable, "-c", "import torch"]))
-        for name in names:
-            grade = [sys.executable, "-m", "autograder", "grade", name, f"reference/{name}.py"]
-            b, p, c = medians[name]
-            b.append(seconds(grade))
-            p.append(seconds(grade, stored))
-            c.append(seconds(grade + ["--unsafe-in-process"], stored))
-    return statistics.median(a), {n: tuple(map(statistics.median, medians[n])) for n in names}
+    jobs = [("a", None, [sys.executable, "-c", "import torch"], None)]
+    for name in names:
+        grade = [sys.executable, "-m", "autograder", "grade", name, f"reference/{name}.py", "--seed", "0"]
+        jobs += [(name, 0, grade, None), (name, 1, grade, stored), (name, 2, grade + ["--unsafe-in-process"], stored)]
+    order = random.Random(0)
+    for round_ in range(runs + 1):
+        order.shuffle(jobs)
+        for name, column, command, env in jobs:
+            elapsed = seconds(command, env)
+            if round_ == 0:
+                continue  # the warm-up round fills the file cache: not counted
+            (a if column is None else times[name][column]).append(elapsed)
+    return a, times
 
 
 def spinners() -> list[subprocess.Popen]:
@@ -99,12 +113,16 @@ def spinners() -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
 
 
-def print_timings(label: str, a: float, medians: dict[str, tuple[float, ...]]) -> None:
-    print(f"\n{label}: (a) python -c 'import torch': {a:.2f} s")
-    print(f"{'assignment':12} {'(b) isolated':>13} {'(p) precomputed':>16} {'(c) in-process':>15} {'b/a':>6} "
+def print_timings(label: str, a_times: list[float], times: dict[str, list[list[float]]]) -> None:
+    a = statistics.median(a_times)
+    print(f"\n{label} (load average {os.getloadavg()[0]:.1f}): (a) python -c 'import torch': {a:.2f} s "
+          f"[{min(a_times):.2f}-{max(a_times):.2f}]")
+    print(f"{'assignment':12} {'(b) isolated':>20} {'(p) precomputed':>20} {'(c) in-process':>20} {'b/a':>6} "
           f"{'p/a':>6} {'p/c':>6}")
-    for name, (b, p, c) in medians.items():
-        print(f"{name:12} {b:11.2f} s {p:14.2f} s {c:13.2f} s {b / a:6.2f} {p / a:6.2f} {p / c:6.2f}")
+    for name, columns in times.items():
+        b, p, c = map(statistics.median, columns)
+        cells = " ".join(f"{statistics.median(t):5.2f} s [{min(t):.2f}-{max(t):.2f}]" for t in columns)
+        print(f"{name:12} {cells} {b / a:6.2f} {p / a:6.2f} {p / c:6.2f}")
 
 
 def main() -> None:

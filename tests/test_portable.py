@@ -44,7 +44,11 @@ def test_the_portable_server_is_refused_for_grading_unless_unconfined(non_linux)
     assert refused.returncode == 3 and "refusing to grade" in refused.stderr and "--unconfined" in refused.stderr
 
 
-def test_a_stranger_on_the_loopback_port_is_turned_away(spawn_server, tmp_path):
+def test_a_stranger_on_the_loopback_port_is_turned_away(tmp_path):
+    """Where workers connect back over loopback (Windows): a token proves them."""
+    from autograder.sandbox.spawned import SpawnServer
+
+    spawn_server = SpawnServer(inherited_socket=False)
     port = spawn_server._listener.getsockname()[1]
     stranger = socket.create_connection(("127.0.0.1", port))
     stranger.sendall(b"0" * 32 + b"\n")  # queued first: the server must not take it for its worker
@@ -57,6 +61,21 @@ def test_a_stranger_on_the_loopback_port_is_turned_away(spawn_server, tmp_path):
     finally:
         session.close()
         stranger.close()
+        spawn_server.close()
+
+
+def test_on_posix_a_worker_inherits_its_socket_and_holds_no_secret(spawn_server, tmp_path):
+    """No port to answer on and no token in a command line or an input that a process left by an earlier
+    submission could read from /proc and use to speak for the next worker."""
+    path = tmp_path / "hw6.py"
+    path.write_text("import sys\nARGV = sys.argv\nINPUT = sys.stdin.read()\n")
+    session = WorkerSession(spawn_server, path, "hw6")
+    try:
+        argv = session.request({"probe": "value", "name": "ARGV"}, 10.0, "ARGV").value["value"]
+        assert spawn_server._listener is None and argv[1] == "--fd" and len(argv) == 3
+        assert session.request({"probe": "value", "name": "INPUT"}, 10.0, "INPUT").value["value"] == ""
+    finally:
+        session.close()
 
 
 def test_closing_the_portable_server_ends_its_workers(tmp_path):

@@ -36,24 +36,31 @@ class SpawnServer:
 
     containment = {"namespaces": False, "uid": None, "read_only": [], "portable": True}
 
-    def __init__(self) -> None:
+    def __init__(self, inherited_socket: bool = os.name == "posix") -> None:
+        """``inherited_socket``: each worker inherits its end of a socket pair (POSIX), so there is no port a
+        process left by an earlier submission could answer on and no secret it could read from another's
+        command line or input; elsewhere (Windows, which has no /proc) a loopback port and a token."""
         self.pid = os.getpid()  # no server process of its own
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener = None if inherited_socket else socket.create_server(("127.0.0.1", 0))
         self._workers: dict[int, subprocess.Popen] = {}
 
     def spawn(self, job: dict, output_fd: int) -> tuple[int, socket.socket]:
-        token = secrets.token_hex(16)
+        token = secrets.token_hex(16) if self._listener is not None else ""
+        mine, theirs = (None, None) if self._listener is not None else socket.socketpair()
+        where = ["--port", str(self._listener.getsockname()[1])] if theirs is None else ["--fd", str(theirs.fileno())]
         process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.spawned", str(self._listener.getsockname()[1])],
+            [sys.executable, "-m", "autograder.sandbox.spawned", *where], pass_fds=[theirs.fileno()] if theirs else (),
             stdin=subprocess.PIPE, stdout=output_fd, stderr=output_fd, cwd=PACKAGE_PARENT,
             env={**os.environ, **ONE_THREAD}, start_new_session=os.name == "posix")
+        if theirs is not None:
+            theirs.close()
         try:
-            process.stdin.write(token.encode() + b"\n" + json.dumps(job).encode() + b"\n")
+            process.stdin.write((token + "\n" if token else "").encode() + json.dumps(job).encode() + b"\n")
             process.stdin.close()  # student code that reads its input finds it empty, as in a confined worker
         except BrokenPipeError:
             pass  # it died at once: _accept says so
         self._workers[process.pid] = process
-        return process.pid, self._accept(process, token)
+        return process.pid, mine if mine is not None else self._accept(process, token)
 
     def _accept(self, process: subprocess.Popen, token: str) -> socket.socket:
         """The connection that comes with ``token`` (anything else on the loopback port is turned away)."""
@@ -101,7 +108,8 @@ class SpawnServer:
     def close(self) -> None:
         for pid in list(self._workers):
             self.stop(pid, 0.0)
-        self._listener.close()
+        if self._listener is not None:
+            self._listener.close()
 
 
 def _kill(process: subprocess.Popen) -> None:
@@ -115,16 +123,19 @@ def _kill(process: subprocess.Popen) -> None:
         process.kill()
 
 
-def main(port: int) -> None:
-    """The worker's own process: load the harness, connect, prove who it is, serve.
+def main(how: str, where: int) -> None:
+    """The worker's own process: load the harness, take its socket (or connect and prove who it is), serve.
 
     The harness (NumPy, torch) loads before connecting, so that the import time limit counts only the
     student's own import, as with a fork server that preloaded it.
     """
     from .serve import hide_grader, serve
-    token, job = sys.stdin.buffer.readline(), json.loads(sys.stdin.buffer.readline())
-    sock = socket.create_connection(("127.0.0.1", port))
-    sock.sendall(token)
+    if how == "--fd":
+        sock, job = socket.socket(fileno=where), json.loads(sys.stdin.buffer.readline())
+    else:
+        token, job = sys.stdin.buffer.readline(), json.loads(sys.stdin.buffer.readline())
+        sock = socket.create_connection(("127.0.0.1", where))
+        sock.sendall(token)
     _limit_time_and_files(Limits(**job["limits"]))
     os.chdir(job["workdir"])
     hide_grader(job["hidden_paths"])
@@ -145,4 +156,4 @@ def _limit_time_and_files(limits: Limits) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]))
+    main(sys.argv[1], int(sys.argv[2]))
