@@ -397,3 +397,27 @@ def test_an_installation_reached_through_a_symbolic_link_is_whole_in_the_sandbox
     out = subprocess.run([str(linked / "bin" / "python"), "-m", "autograder", "grade", "hw6", str(submission)],
                          cwd=ROOT, env={**os.environ, "COLUMNS": "200"}, capture_output=True, text=True, timeout=300)
     assert "Total: 48/48" in out.stdout, out.stdout + out.stderr
+
+
+def test_the_work_folder_is_a_capped_space_of_its_own(session, fork_server):
+    """In namespaces, what student code writes in its folder counts against 64 MiB, not the machine's disk."""
+    if not fork_server.containment["namespaces"]:
+        pytest.skip("a private work folder needs namespaces; without them the file-size limit holds alone")
+    worker = session("""
+        import os
+        def fill():
+            written = 0
+            try:
+                for i in range(24):
+                    with open(f"chunk{i}", "wb") as fh:
+                        for _ in range(60):
+                            fh.write(b"x" * 2**20)
+                            written += 2**20
+            except OSError as exc:
+                return [written, type(exc).__name__, sorted(os.listdir("."))[:2]]
+            return [written, None, []]
+    """)
+    written, error, names = call(worker, "fill", timeout=60.0)
+    assert error == "OSError" and written <= 64 * 2**20  # no space left, at the cap
+    assert names[0] == "chunk0"
+    assert not list(worker._workdir.glob("chunk*"))  # nothing of it reached the grader's disk

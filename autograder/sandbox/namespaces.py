@@ -23,6 +23,7 @@ import ctypes
 import os
 import platform
 import select
+import shutil
 import signal
 from pathlib import Path
 from typing import NoReturn
@@ -38,7 +39,7 @@ LINUX_CAPABILITY_VERSION_3 = 0x20080522
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "arm64": 41, "ppc64le": 203, "s390x": 217}
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
 DEVICES = ("null", "zero", "full", "random", "urandom")
-TMP_SIZE = "64m"  # a quota on what student code may write outside its work folder
+TMP_SIZE = "64m"  # a quota on what student code may write: its /tmp, /dev/shm and work folder, each
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -194,7 +195,15 @@ def _build_root(root: str, workdir: str, read_only: list[str]) -> None:
                 os.symlink(os.readlink(path), root + path)
         else:
             _bind(path, root + path)
-    _bind(workdir, root + workdir, writable=True)
+    # the work folder: a size-capped tmpfs holding a copy of what the grader put there, so that what student code
+    # writes counts against a cap and goes with the namespace, never onto the machine's disk
+    os.makedirs(root + workdir)
+    owner = os.stat(workdir)
+    _mount("tmpfs", root + workdir, "tmpfs", MS_NOSUID | MS_NODEV,
+           f"mode=700,size={TMP_SIZE},uid={owner.st_uid},gid={owner.st_gid}")
+    for name in os.listdir(workdir):
+        shutil.copyfile(os.path.join(workdir, name), os.path.join(root + workdir, name))
+        os.chown(os.path.join(root + workdir, name), owner.st_uid, owner.st_gid)
     os.makedirs(root + "/dev")
     for device in DEVICES:
         if os.path.exists(f"/dev/{device}"):
