@@ -139,6 +139,11 @@ def handout(assignment: str) -> str:
     for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and ast.get_docstring(node):
             parts += [f"### `{node.name}`", "", ast.get_docstring(node), ""]
+    answers = [t.id for n in tree.body if isinstance(n, ast.Assign) and isinstance(n.value, ast.Constant)
+               and n.value.value is None for t in n.targets if isinstance(t, ast.Name)]
+    if answers:
+        parts += ["### Answers", "", f"Set each of these in `{assignment}.py` (each is `None` there, with its question "
+                  "in the comments above it): " + ", ".join(f"`{a}`" for a in answers) + ".", ""]
     return "\n".join(parts)
 
 

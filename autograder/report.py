@@ -20,14 +20,19 @@ def table(graded: Graded, width: int | None = None, *, times: bool = False) -> s
              STATUS[r.passed] + (f" {r.seconds:5.2f}s" if times else ""),
              (r.outcome.message.splitlines() or [""])[0]) for r in graded.results]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(("#", "check", "points", "status"))]
+    # a narrow terminal wraps the titles rather than the table
+    widths[1] = min(widths[1], max(20, width - (widths[0] + widths[2] + widths[3] + 8)))
     lead = sum(widths) + 8
     room = max(30, width - lead - 2)
-    lines = [f"{'#':<{widths[0]}}  {'check':<{widths[1]}}  {'points':>{widths[2]}}  {'status':<{widths[3]}}  message"]
     beside = room >= 50  # else the message goes under its row, at the table's full width
+    lines = [f"{'#':<{widths[0]}}  {'check':<{widths[1]}}  {'points':>{widths[2]}}  {'status':<{widths[3]}}"
+             + ("  message" if beside else "")]
     for row, result in zip(rows, graded.results):
         message = textwrap.wrap(row[4], room) or [""] if beside else [""]
-        lines.append(f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:<{widths[3]}}  "
+        title, *more_title = textwrap.wrap(row[1], widths[1]) or [""]
+        lines.append(f"{row[0]:<{widths[0]}}  {title:<{widths[1]}}  {row[2]:>{widths[2]}}  {row[3]:<{widths[3]}}  "
                      f"{message[0]}".rstrip())
+        lines.extend(f"{'':<{widths[0]}}  {part}" for part in more_title)
         lines.extend(" " * (lead + 2) + more for more in message[1:])
         if not beside and row[4]:
             lines.extend(textwrap.wrap(row[4], max(60, width - 2), initial_indent=" " * 7, subsequent_indent=" " * 9))

@@ -111,6 +111,7 @@ def test_the_bundle_readme_installs_the_graders_cpu_torch_in_one_line(bundles):
     assert len(install) == 1
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in install[0] and '"torch==2.13.0+cpu"' in install[0]
     assert '"sympy' in install[0] and '"nbformat' in install[0] and "Supported: Linux (WSL included), macOS and Windows" in readme
+    assert "`DROPOUT_COMMUTES`, `OUTPUT_MEAN`, `PARAMS_PLAIN`, `PARAMS_STM`" in readme  # the answers to set
 
 
 def _student_command(folder: Path, *args: str) -> subprocess.CompletedProcess:

@@ -102,3 +102,10 @@ def test_output_never_crashes_on_a_console_encoding(tmp_path):
                          timeout=120)
     assert out.returncode == 0, out.stderr
     assert b"relu raised ValueError: bad \\u2192 \\u221a" in out.stdout
+
+
+def test_a_narrow_terminal_gets_a_narrow_table():
+    out = subprocess.run([sys.executable, "-m", "autograder", "grade", "hw6", "examples/hw6.py"], cwd=ROOT,
+                         capture_output=True, text=True, timeout=120, env={**os.environ, "COLUMNS": "60"}).stdout
+    assert "Total: " in out
+    assert max(len(line) for line in out.splitlines()) <= 60, out

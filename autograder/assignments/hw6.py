@@ -357,6 +357,13 @@ def _unused_parameters(ctx: Context) -> str | None:
     return None
 
 
+def _entrywise_affine(x: np.ndarray, out: np.ndarray) -> bool:
+    """Whether ``out`` is a * x + b with the same a and b for every entry (2 * x passes no shape check)."""
+    design = np.stack([x.ravel().astype(float), np.ones(x.size)], axis=1)
+    fit, *_ = np.linalg.lstsq(design, out.ravel().astype(float), rcond=None)
+    return bool(np.allclose(design @ fit, out.ravel(), rtol=1e-5, atol=1e-6))
+
+
 @check("5.2", 2, tag=("STMConvLayer",))
 def stm_output_shape(ctx: Context) -> Outcome:
     """STMConvLayer maps (N, 256, H, W) to (N, 256, H, W)"""
@@ -368,11 +375,15 @@ def stm_output_shape(ctx: Context) -> Outcome:
     if not isinstance(out, np.ndarray):
         return failed(f"forward returned {describe(out)}, not a tensor", "wrong_type")
     if out.shape == STM_INPUT_SHAPE:
-        if np.array_equal(out, _stm_input(ctx).numpy()):
+        x = _stm_input(ctx).numpy()
+        if np.array_equal(out, x):
             return failed("forward returns its input unchanged; the block must transform it", "identity")
         if not np.ptp(out) > 0:
             return failed("forward returns the same value everywhere; the block must transform its input",
                           "constant")
+        if _entrywise_affine(x, out):
+            return failed("forward returns a * input + b, entry by entry: no convolution mixes the channels or "
+                          "the pixels, as the block's must", "affine")
         return passed()
     message = f"for an input of shape {STM_INPUT_SHAPE}, forward returned shape {out.shape}"
     if out.ndim == 4 and out.shape[2] < STM_INPUT_SHAPE[2]:

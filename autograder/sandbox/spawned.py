@@ -60,7 +60,13 @@ class SpawnServer:
         except BrokenPipeError:
             pass  # it died at once: _accept says so
         self._workers[process.pid] = process
-        return process.pid, mine if mine is not None else self._accept(process, token)
+        if mine is None:
+            return process.pid, self._accept(process, token)
+        # the worker says so once its harness is loaded: the time limits then count student code alone
+        if not _said(mine, READY, time.monotonic() + CONNECT_SECONDS):
+            process.kill()
+            raise RuntimeError(f"a worker interpreter did not start (exit status {process.wait()})")
+        return process.pid, mine
 
     def _accept(self, process: subprocess.Popen, token: str) -> socket.socket:
         """The connection that comes with ``token`` (anything else on the loopback port is turned away)."""
@@ -71,16 +77,7 @@ class SpawnServer:
                 sock, _ = self._listener.accept()
             except TimeoutError:
                 continue
-            expected = token.encode() + b"\n"
-            sock.settimeout(5.0)
-            said = b""
-            try:
-                while len(said) < len(expected) and (chunk := sock.recv(len(expected) - len(said))):
-                    said += chunk  # exactly the token's bytes: what follows is the worker's first message
-            except OSError:
-                pass
-            if said == expected:
-                sock.settimeout(None)
+            if _said(sock, token.encode() + b"\n", time.monotonic() + 5.0):
                 return sock
             sock.close()
         process.kill()
@@ -112,6 +109,26 @@ class SpawnServer:
             self._listener.close()
 
 
+READY = b"ready\n"
+
+
+def _said(sock: socket.socket, expected: bytes, deadline: float) -> bool:
+    """Whether the next bytes on ``sock`` are exactly ``expected`` (read no further: what follows is the worker's
+    first message)."""
+    said = b""
+    try:
+        while len(said) < len(expected):
+            sock.settimeout(max(0.01, deadline - time.monotonic()))
+            chunk = sock.recv(len(expected) - len(said))
+            if not chunk:
+                break
+            said += chunk
+    except OSError:
+        pass
+    sock.settimeout(None)
+    return said == expected
+
+
 def _kill(process: subprocess.Popen) -> None:
     """The worker and, where the platform groups processes, whatever it started."""
     if os.name == "posix":
@@ -132,6 +149,7 @@ def main(how: str, where: int) -> None:
     from .serve import hide_grader, serve
     if how == "--fd":
         sock, job = socket.socket(fileno=where), json.loads(sys.stdin.buffer.readline())
+        sock.sendall(READY)
     else:
         token, job = sys.stdin.buffer.readline(), json.loads(sys.stdin.buffer.readline())
         sock = socket.create_connection(("127.0.0.1", where))

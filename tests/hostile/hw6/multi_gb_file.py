@@ -1,5 +1,5 @@
 # affected: 6.5 6.8 6.9
-# message: File too large
+# message: File too large | No space left on device
 # root_only: yes
 
 def get_error(X, y, theta):

@@ -1,5 +1,5 @@
-# affected: 5.1 5.3 5.4
-# message: does not use the parameters | differs from the reference | carries no gradient
+# affected: 5.1 5.2 5.3 5.4
+# message: does not use the parameters | differs from the reference | carries no gradient | a * input + b
 
 # named_parameters() lists 192 tensors of the right shapes, registered nowhere and used by nothing, and
 # forward returns 2*x: the shapes alone earn nothing.
