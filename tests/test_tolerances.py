@@ -41,3 +41,32 @@ def test_correct_ridge_solutions_pass_in_float32_and_float64_and_mistakes_fail(n
         for mistake, theta in _ridge_mistakes(X, y, lam).items():
             assert mismatch(expected, theta, rtol=FLOAT32_RTOL, atol=atol32) is not None, (seed, mistake)
     assert not failures, failures
+
+
+@pytest.mark.parametrize("function, source, target", [("sigmoid_to_tanh", "sigmoid", "tanh"),
+                                                      ("tanh_to_sigmoid", "tanh", "sigmoid")])
+def test_correct_float32_conversions_pass_and_the_uniform_factor_fails(function, source, target):
+    from autograder.assignments.hw3 import _network, _sigmoid, conversion_float32_atol
+
+    reference = load_reference("hw3")
+    act = {"sigmoid": _sigmoid, "tanh": np.tanh}
+    failures = []
+    for seed in SEEDS:
+        rng = np.random.default_rng([seed, 51])
+        for depth in range(2, 6):
+            shapes = [(5, 3)] + [(5, 5)] * (depth - 2) + [(2, 5)]
+            As, bs = [rng.standard_normal(s) for s in shapes], [rng.standard_normal(s[0]) for s in shapes]
+            xs = rng.standard_normal((3, 4))
+            expected = np.stack([_network(As, bs, x, act[source]) for x in xs.T])
+            atol = conversion_float32_atol(function, As, bs, xs, act[target])
+            # a student's own float32 computation of the conversion, from float32 inputs
+            Cs, ds = getattr(reference, function)([A.astype(np.float32) for A in As], [b.astype(np.float32) for b in bs])
+            got = np.stack([_network([C.astype(np.float32) for C in Cs], [d.astype(np.float32) for d in ds], x,
+                                     act[target]) for x in xs.T])
+            if mismatch(expected, got, rtol=1e-5, atol=atol) is not None:
+                failures.append((seed, depth))
+            factor = 0.5 if function == "sigmoid_to_tanh" else 2.0
+            wrong = np.stack([_network([factor * A for A in As], [factor * b for b in bs], x, act[target])
+                              for x in xs.T])
+            assert mismatch(expected, wrong, rtol=1e-5, atol=atol) is not None, (seed, depth)
+    assert not failures, failures
