@@ -146,14 +146,28 @@ def residual_jacobian(ctx: Context) -> Outcome:
         if problem is None:
             continue
         message = f"residual_jacobian with A of shape ({m}, {m}), sigma = tanh, differs from autograd:\n{problem}"
-        scaled = np.diag(1 - np.tanh(A @ y + b) ** 2) @ A
-        for variant, cause, code in ((scaled + np.ones((m, m)), "adds the all-ones matrix; the derivative of "
-                                      "y_{l-1} with respect to itself is the identity I", "ones_not_identity"),
-                                     (scaled, "the skip connection's identity term I is missing", "missing_identity")):
-            if matches(variant, got, rtol=rtol, atol=atol):
+        variants = _jacobian_mistakes(A, b, y)
+        for mistake, (cause, code) in JACOBIAN_MISTAKES.items():
+            if matches(variants[mistake], got, rtol=rtol, atol=atol):
                 return failed(f"{message}\n  likely cause: your Jacobian {cause}", code)
         return failed(message)
     return passed()
+
+
+JACOBIAN_MISTAKES = {
+    "ones": ("adds the all-ones matrix; the derivative of y_{l-1} with respect to itself is the identity I",
+             "ones_not_identity"),
+    "no_identity": ("misses the skip connection's identity term I", "missing_identity"),
+    "columns": ("scales the columns of A (sigma_prime(z) * A broadcasts along rows); diag(sigma_prime(z)) @ A "
+                "scales its rows", "columns_scaled"),
+}
+
+
+@expected  # the known mistakes' Jacobians: recorded for the bundle, whose checks never ship the formula
+def _jacobian_mistakes(A: np.ndarray, b: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+    slopes, m = 1 - np.tanh(A @ y + b) ** 2, A.shape[0]
+    return {"ones": np.diag(slopes) @ A + np.ones((m, m)), "no_identity": np.diag(slopes) @ A,
+            "columns": slopes * A + np.eye(m)}
 
 
 def _residual_grads_autograd(As: list, bs: list, x: np.ndarray, sigma: Callable) -> tuple[list, list]:
@@ -340,6 +354,10 @@ def stm_parameter_count(ctx: Context) -> Outcome:
                       "optimizer would not train them; use nn.ModuleList", "python_list")
     if count == STM_WEIGHTS:
         return failed(f"{message}\n  likely cause: the convolutions have no bias (bias=False)", "no_bias")
+    if count * 32 == STM_WEIGHTS + STM_BIASES:
+        return failed(f"{message}\n  likely cause: exactly one branch's parameters: one branch module repeated 32 "
+                      "times ([branch] * 32 puts the same module in every place); build 32 of them, e.g. "
+                      "nn.ModuleList([make_branch() for _ in range(32)])", "repeated_branch")
     hint = _relu_class_hint("", structure)
     return failed(message + (f"\n  likely cause: {hint}" if hint else ""), "wrong_count")
 
