@@ -1,6 +1,7 @@
 """What a check sees: the student's code behind a session, and seeded inputs."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -148,6 +149,7 @@ def _check_reply(probe: str, body: Any) -> None:
         _check_structure(body)
 
 
+@functools.cache
 def _spec_shapes(name: str) -> dict[str, tuple[int, ...]] | None:
     """The parameters of a handout's own model by name and shape (the worker builds it; its report must fit)."""
     from .sandbox.specifications import SPECIFICATIONS

@@ -77,7 +77,7 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, share
                source: str = "", log: TextIO = sys.stderr, select: Callable[[Check], bool] | None = None,
                on_result: Callable[[Result], None] = lambda result: None) -> list[Result]:
     """Every (selected) check's result; student failures and grader faults cost only their own check."""
-    ctx = Context(session, seed, seed if shared_seed is None else shared_seed)
+    ctx = Context(session, seed, shared_seed)
     results = []
     told: dict[str, str] = {}  # a failure that stops every check (no submission, an import that failed): said once
     for check in assignment.checks:
@@ -85,14 +85,12 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, share
             continue
         start = time.perf_counter()
         uses = forbidden_uses(source, check.forbid) if check.forbid else []
-        if uses:
-            results.append(Result(check, failed(f"{check.forbid.why}; this check gives no points for it, whatever "
-                                                f"the values (found: {'; '.join(uses[:3])})", "forbidden"),
-                                  time.perf_counter() - start))
-            on_result(results[-1])
-            continue
         try:
-            outcome = check.run(ctx)
+            if uses:
+                outcome = failed(f"{check.forbid.why}; this check gives no points for it, whatever the values "
+                                 f"(found: {'; '.join(uses[:3])})", "forbidden")
+            else:
+                outcome = check.run(ctx)
             if not check.partial_credit and 0.0 < outcome.fraction < 1.0:
                 raise AssertionError(f"check {check.number} gave partial credit without partial_credit=True")
         except StudentFailure as failure:

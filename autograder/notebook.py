@@ -24,6 +24,11 @@ def runner(name: str, cells: list[tuple[str, str]], time_scale: float = 1.0) -> 
     return RUNNER.format(name=name, cells=json.dumps(cells), scale=time_scale)
 
 
+def without_magics(text: str) -> str:
+    """Python's part of a cell: IPython's magic and shell lines (``%``, ``!``) as blank lines."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines())
+
+
 def code_cells(path: Path) -> list[tuple[str, str]]:
     """The code cells of the notebook at ``path``, labelled as the student sees them."""
     import nbformat  # its schema validation costs every grader 60 ms at start-up, and most submissions are .py

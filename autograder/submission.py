@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assignments import stem
-from .notebook import code_cells, runner
+from .notebook import code_cells, runner, without_magics
 from .sandbox.session import time_scale
 
 MAX_BYTES = 2 * 2**20
@@ -80,8 +80,7 @@ def prepare(assignment: str, path: Path, folder: Path) -> Prepared:
                                f"{str(exc)[:200]})") from None
         target.write_text(runner(f"{assignment}.py", cells, time_scale()))
         # IPython's syntax as blank lines: the cells' Python is what a policy reads, and no transformer runs here
-        static = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                           for _, text in cells for line in (text + "\n").splitlines())
+        static = "\n".join(without_magics(text) for _, text in cells)
     else:
         data = original.read_bytes()
         try:

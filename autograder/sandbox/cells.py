@@ -20,7 +20,7 @@ import threading
 import time
 from typing import Any
 
-from ..notebook import defined_names
+from ..notebook import defined_names, without_magics
 
 STATEMENT_SECONDS = 6.0  # one top-level statement (a training loop)
 TOTAL_SECONDS = 12.0  # all of them: below the grader's 20 s for an import, so that a stop is reported
@@ -149,7 +149,7 @@ def _as_python(source: str) -> str:
     try:
         from IPython.core.inputtransformer2 import TransformerManager
     except ImportError:  # without IPython: magic and shell lines are dropped
-        return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+        return without_magics(source)
     try:
         return TransformerManager().transform_cell(source)
     except Exception:  # noqa: BLE001 - IPython's own parse errors: left for ast to report
