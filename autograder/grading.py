@@ -159,6 +159,8 @@ def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int 
                              select=select, on_result=on_result)
     finally:
         session.close()
+    for subject in session.contended:
+        print(f"{path.name}: {subject} timed out while the machine was busy and was run again", file=log)
     graded_names = {n for r in session.notebook for n in r["names"] if any(c.concerns(n) for c in assignment.checks)}
     notes += notebook.summary(session.notebook, session.names, graded_names)
     return Graded(results, notes, session.output(), time.perf_counter() - start, seed, inputs)

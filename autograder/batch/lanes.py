@@ -53,11 +53,14 @@ class Lane:
         return [json.loads(line) for line in lines if line.strip()]
 
     def kill(self) -> None:
+        """End the lane, its fork server with it, and what its students left running (killed with the fork
+        server, it could not clean up)."""
         try:
             os.killpg(self.proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.proc.wait()
+        _sweep()
 
     def close(self) -> None:
         self.proc.stdin.close()
@@ -125,4 +128,12 @@ def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], result
     finally:
         for lane in lanes:
             lane.close() if lane.job is None and not interrupted else lane.kill()
+        _sweep()
     return checks
+
+
+def _sweep() -> None:
+    """Kill what students of lanes now gone left running (sandbox/confine.py; POSIX only)."""
+    if os.name == "posix":
+        from ..sandbox.confine import sweep_dead_servers
+        sweep_dead_servers()

@@ -20,7 +20,7 @@ import signal
 import time
 from pathlib import Path
 
-from . import namespaces
+from . import cgroups, namespaces
 from ..environment import WORKER_ENVIRONMENT
 from .settings import Limits, set_limit
 
@@ -34,13 +34,17 @@ def sandbox_uid(server_pid: int) -> int | None:
     return BASE_UID + server_pid if os.geteuid() == 0 else None
 
 
-def confine(workdir: str, limits: Limits, uid: int | None, isolate: dict | None) -> None:
+def confine(workdir: str, limits: Limits, uid: int | None, isolate: dict | None, groups: list[str]) -> None:
     """Turn the calling (freshly forked) process into a sandboxed worker.
 
     ``uid``: the account to switch to (as root); ``isolate``: the
     ``namespaces.enter`` arguments, or None where namespaces are not
-    available. Returns in the process that will run student code.
+    available; ``groups``: the control groups to join (cgroups.py), while
+    still root. Returns in the process that will run student code.
     """
+    cgroups.join(groups)
+    # the kernel's OOM killer, should the machine (Gradescope's 768 MB container) run short, takes student code first
+    Path("/proc/self/oom_score_adj").write_text("1000")
     os.setsid()
     if uid is not None:
         set_limit(resource.RLIMIT_NPROC, limits.processes)
@@ -100,6 +104,40 @@ def _tasks_of(uid: int) -> int:
     return count
 
 
+def sweep_dead_servers() -> None:
+    """Kill what the workers of fork servers that are gone left running, and remove their groups.
+
+    A grader killed with SIGKILL (a batch lane past its deadline, a TA's
+    kill) cleans up nothing: without namespaces, processes its students
+    double-forked live on as its sandbox uid. Every fork server and every
+    batch sweeps them when it starts and a batch again when a lane ends.
+    """
+    if os.geteuid() != 0:
+        return
+    orphaned = set()
+    for entry in os.listdir("/proc"):
+        try:
+            uid = os.stat(f"/proc/{entry}").st_uid if entry.isdigit() else 0
+        except OSError:
+            continue
+        if uid >= BASE_UID and not _alive(uid - BASE_UID):
+            orphaned.add(uid)
+    for uid in orphaned:
+        kill_all_processes_of(uid)
+    cgroups.sweep(_alive)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return _state(pid) != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _state(pid: int) -> str:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 def processes_of(uid: int) -> list[int]:
     """The live (not zombie) processes of ``uid``."""
     found = []
@@ -107,7 +145,7 @@ def processes_of(uid: int) -> list[int]:
         try:
             if not entry.isdigit() or os.stat(f"/proc/{entry}").st_uid != uid:
                 continue
-            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            state = _state(int(entry))
         except (OSError, IndexError):
             continue
         if state != "Z":

@@ -30,7 +30,9 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from .confine import kill_all_processes_of, sandbox_uid
+from .cgroups import WorkerGroups
+from .confine import kill_all_processes_of, sandbox_uid, sweep_dead_servers
+from .settings import Limits
 from ..environment import WORKER_ENVIRONMENT, started_clean
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
@@ -180,27 +182,34 @@ def main(fd: int, shared: tuple[str, ...]) -> NoReturn:
         from ..assignments import secrets_loaded
         assert not secrets_loaded(), secrets_loaded()
         isolate = os.environ.get("AUTOGRADER_NAMESPACES", "1") != "0" and namespaces.available()
-        hello = {"namespaces": isolate, "uid": sandbox_uid(os.getpid()),
+        sweep_dead_servers()
+        groups = WorkerGroups.create(os.getpid())
+        hello = {"namespaces": isolate, "uid": sandbox_uid(os.getpid()), "cgroups": groups is not None,
                  "read_only": namespaces.read_only_paths(PACKAGE_PARENT) if isolate else []}
         sock.sendall(json.dumps(hello).encode())
         # Orphans of student code (a double fork, setsid) become our children, not init's, so they are
         # reaped here: init in a container may never reap them, and zombies count against the process limit.
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
-        _serve(sock, hello)
+        _serve(sock, hello, groups)
+        if groups is not None:
+            groups.close()
     finally:
         os._exit(0)
 
 
-def _serve(sock: socket.socket, hello: dict) -> None:
+def _serve(sock: socket.socket, hello: dict, groups: WorkerGroups | None) -> None:
     from . import worker
-    workers: set[int] = set()
+    workers: dict[int, list[str]] = {}  # pid -> the control groups it joined
+    spawned = 0
     while True:
         data, fds, _, _ = socket.recv_fds(sock, 65536, 2)
         if not data:
             return
         req = json.loads(data)
         if req["op"] == "spawn":
-            job = {**req["job"], "uid": hello["uid"],
+            spawned += 1
+            joins = groups.make(f"worker-{spawned}", Limits(**req["job"]["limits"])) if groups else []
+            job = {**req["job"], "uid": hello["uid"], "groups": joins,
                    "isolate": {"scratch": req["job"]["scratch"], "read_only": hello["read_only"]}
                    if hello["namespaces"] else None}
             pid = os.fork()
@@ -209,7 +218,7 @@ def _serve(sock: socket.socket, hello: dict) -> None:
                 worker.main(fds[0], fds[1], job)
             for fd in fds:
                 os.close(fd)
-            workers.add(pid)
+            workers[pid] = joins
             sock.sendall(json.dumps({"pid": pid}).encode())
         elif req["op"] == "interrupt":
             if req["pid"] in workers:
@@ -219,15 +228,17 @@ def _serve(sock: socket.socket, hello: dict) -> None:
                     pass
             sock.sendall(b"{}")
         elif req["op"] == "stop":
-            workers.discard(req["pid"])
+            joins = workers.pop(req["pid"], [])
             status = _reap(req["pid"], req["grace"])
+            if groups is not None:
+                groups.remove(joins)
             if hello["uid"] is not None:
                 kill_all_processes_of(hello["uid"])
             _reap_orphans(workers)
             sock.sendall(json.dumps({"status": status}).encode())
 
 
-def _reap_orphans(workers: set[int]) -> None:
+def _reap_orphans(workers: dict[int, list[str]]) -> None:
     """Reap dead children that are not workers: student processes that outlived their worker."""
     me = str(os.getpid())
     for entry in os.listdir("/proc"):

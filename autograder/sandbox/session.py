@@ -45,6 +45,14 @@ class StudentFailure(Exception):
         self.message = message
 
 
+class Contended(StudentFailure):
+    """A timeout while the worker mostly waited for a CPU: the machine's fault, not the student's."""
+
+
+# Share of a time limit a worker may spend waiting for a CPU before its timeout counts as the machine's.
+CONTENDED_SHARE = 0.25
+
+
 # What a worker may say went wrong; anything else it sends is read as an exception. The kind becomes a
 # diagnosis in reports, so it is never the worker's own text.
 FAILURE_KINDS = ("missing", "not_implemented", "exception", "unserializable")
@@ -115,6 +123,7 @@ class Session:
     """What every session offers the checks."""
 
     names: frozenset[str]
+    contended: list[str] = []  # what timed out while the machine was busy, and was run again
     notebook: list[dict] = []  # what a notebook's run could not run: {"what": text, "names": [bound names]}
 
     def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
@@ -162,29 +171,42 @@ class WorkerSession(Session):
         self._broken: StudentFailure | None = None
         self._output: str | None = None
         self.names = frozenset()
+        self.contended = []
 
     def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
-        if self._sock is None:
-            self._start()
         timeout *= time_scale()
         arrays: dict[str, np.ndarray] = {}
-        doc = wire.encode(req, arrays)
+        message = wire.frame({"request": wire.encode(req, arrays)}, arrays)
         try:
-            self._sock.sendall(wire.frame({"request": doc}, arrays))
+            return self._exchange(message, timeout, subject, retried=False)
+        except Contended:
+            self.contended.append(subject)
+            return self._exchange(message, timeout, subject, retried=True)
+
+    def _exchange(self, message: bytes, timeout: float, subject: str, retried: bool) -> wire.Decoded:
+        if self._sock is None:
+            self._start()
+        try:
+            self._sock.sendall(message)
         except OSError:
             pass  # a dead worker shows up as end of stream below
-        reply, reply_arrays = self._await(timeout, subject)
-        return decode_reply(reply, reply_arrays, subject)
+        reply, arrays = self._await(timeout, subject, retried)
+        return decode_reply(reply, arrays, subject)
 
     def _start(self) -> None:
         if self._broken is not None:
             raise self._broken
         job = {"workdir": str(self._workdir), "scratch": str(self._private / "root"), "module_file": str(self._file),
                "module_name": self._module_name, "limits": asdict(self._limits), "hidden_paths": [str(GRADER_ROOT)]}
-        self._pid, self._sock = self._server.spawn(job, self._output_fd)
-        self._buffer = bytearray()
+        subject = f"importing {self._file.name}"
         try:
-            ready, _ = self._await(self._import_timeout * time_scale(), f"importing {self._file.name}")
+            try:
+                self._spawn(job)
+                ready, _ = self._await(self._import_timeout * time_scale(), subject)
+            except Contended:
+                self.contended.append(subject)
+                self._spawn(job)
+                ready, _ = self._await(self._import_timeout * time_scale(), subject, retried=True)
         except StudentFailure as failure:
             first, _, rest = failure.message.partition("\n")
             hint = (f"\n  likely cause: code at the top level of {self._file.name} runs whenever the file is "
@@ -204,18 +226,32 @@ class WorkerSession(Session):
         self.names = frozenset(n for n in names[:wire.MAX_ITEMS] if isinstance(n, str) and len(n) <= 200) \
             if isinstance(names, list) else frozenset()
 
-    def _await(self, timeout: float, subject: str) -> tuple[dict, dict[str, np.ndarray]]:
-        """Read messages until a final reply; phases say where a timeout struck."""
+    def _spawn(self, job: dict) -> None:
+        self._pid, self._sock = self._server.spawn(job, self._output_fd)
+        self._buffer = bytearray()
+
+    def _await(self, timeout: float, subject: str, retried: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
+        """Read messages until a final reply; phases say where a timeout struck.
+
+        A timeout while the worker spent more than ``CONTENDED_SHARE`` of
+        the limit waiting for a CPU (a busy machine, another lane's crowd of
+        processes) is not the student's: it raises Contended, once, and the
+        caller runs the request again in a fresh worker.
+        """
         deadline = time.monotonic() + timeout
+        waited = self._waited()
         where = subject
         while True:
             try:
                 msg = _parse(self._read(deadline, line=True))
                 arrays = wire.unpack(msg["sizes"], self._read(deadline, size=_payload_size(msg["sizes"])))
             except TimeoutError:
+                contended = not retried and self._waited() - waited > CONTENDED_SHARE * timeout
                 running = self._running_line()
                 self._stop(grace=0.0)
-                raise StudentFailure("timeout", f"timed out after {timeout:g} s in {where}{running}") from None
+                message = f"timed out after {timeout:g} s in {where}{running}" + (
+                    "\n  (the second try: the first one timed out while the machine was busy)" if retried else "")
+                raise (Contended if contended else StudentFailure)("timeout", message) from None
             except EOFError:
                 status = self._stop()
                 raise StudentFailure("crashed", f"the process running {where} died: {describe_status(status)}") from None
@@ -227,6 +263,17 @@ class WorkerSession(Session):
                 where = str(msg["phase"])[:200]
                 continue
             return msg, arrays
+
+    def _waited(self) -> float:
+        """Seconds the worker's main thread has so far spent runnable but waiting for a CPU (0 where /proc
+        does not say); in namespaces the server's pid is the keeper, whose one child is the worker."""
+        pid = self._pid
+        try:
+            if self._server.containment["namespaces"]:
+                pid = int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+            return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+        except (OSError, IndexError, ValueError):
+            return 0.0
 
     def _running_line(self) -> str:
         """Which of the student's lines a stuck worker is running, as it says when signalled; or nothing."""

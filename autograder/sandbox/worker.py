@@ -19,7 +19,7 @@ def main(sock_fd: int, output_fd: int, job: dict) -> NoReturn:
     """Entry point in the forked child; never returns."""
     try:
         sock_fd = _detach(sock_fd, output_fd)
-        confine(job["workdir"], Limits(**job["limits"]), job["uid"], job["isolate"])
+        confine(job["workdir"], Limits(**job["limits"]), job["uid"], job["isolate"], job["groups"])
         hide_grader(job["hidden_paths"])
         serve(socket.socket(fileno=sock_fd), job["workdir"], job["module_name"], job["module_file"])
     except BaseException:  # noqa: BLE001 - a harness fault: leave its trace in the captured output
