@@ -24,12 +24,16 @@ from conftest import ROOT, orphaned_student_processes, run_autograder, student_v
 
 CORPUS = Path(__file__).resolve().parent / "hostile" / "hw6"
 CASES = sorted(p.stem if p.is_file() else p.name for p in CORPUS.iterdir())
-# The cases about containment also run where the kernel gives no namespaces (Gradescope's containers):
-# there, only the sandbox account and the lock-down of the root keep student code in.
-CONTAINMENT_CASES = ("read_reference", "read_checks", "read_precomputed", "sympy_imported_in_the_sandbox", "read_environment", "read_metadata", "import_reference",
-                     "swap_work_folder", "fifo_for_output", "setsid_escape", "child_left_running", "fork_bomb",
-                     "kill_parent", "write_results_json", "symlink_to_reference")
-RUNS = [(name, "namespaces") for name in CASES] + [(name, "account") for name in CONTAINMENT_CASES]
+# The cases about containment and memory also run where the kernel gives no namespaces (Gradescope's
+# containers): there, only the sandbox account and the lock-down of the root keep student code in, and no
+# private /tmp bounds what it writes. Every run is inside a 768 MB memory group where root can make one
+# (conftest.run_autograder), as in Gradescope's container.
+ACCOUNT_CASES = ("read_reference", "read_checks", "read_precomputed", "sympy_imported_in_the_sandbox",
+                 "read_environment", "read_metadata", "import_reference", "swap_work_folder", "fifo_for_output",
+                 "setsid_escape", "child_left_running", "fork_bomb", "kill_parent", "write_results_json",
+                 "symlink_to_reference", "allocate_50gb", "huge_tensor_returned", "replies_of_many_objects",
+                 "replies_too_large_in_all", "structure_report_sizes_allocation", "print_100mb", "multi_gb_file")
+RUNS = [(name, "namespaces") for name in CASES] + [(name, "account") for name in ACCOUNT_CASES]
 REFERENCE = (ROOT / "reference" / "hw6.py").read_text()
 SECRET = f"SECRET-{uuid.uuid4().hex}"  # in the grader's environment, as a TA's cloud token would be
 # Limits are scaled down so that the corpus's hangs cost seconds, not minutes.
