@@ -171,6 +171,55 @@ class STMConvLayer(nn.Module):
             out = out + F.relu(F.conv2d(h, self.w3[b], self.b3[b]))
         return out
 '''
+EINSUM_STM = '''
+
+import torch.nn.functional as F
+
+
+class STMConvLayer(nn.Module):
+    """1x1 kernels as stacked matrices applied with einsum, the 3x3 ones as one grouped convolution."""
+
+    def __init__(self):
+        super().__init__()
+        self.w1, self.b1 = nn.Parameter(torch.randn(32, 4, 256) / 16), nn.Parameter(torch.zeros(32, 4))
+        self.w2, self.b2 = nn.Parameter(torch.randn(32, 4, 4, 3, 3) / 6), nn.Parameter(torch.zeros(32, 4))
+        self.w3, self.b3 = nn.Parameter(torch.randn(32, 256, 4) / 2), nn.Parameter(torch.zeros(32, 256))
+
+    def forward(self, x):
+        n, _, h, w = x.shape
+        z = F.relu(torch.einsum("nchw,gkc->ngkhw", x, self.w1) + self.b1[None, :, :, None, None])
+        z = F.conv2d(z.reshape(n, 128, h, w), self.w2.reshape(128, 4, 3, 3), self.b2.reshape(128), padding=1,
+                     groups=32)
+        z = F.relu(z).reshape(n, 32, 4, h, w)
+        return F.relu(torch.einsum("ngkhw,gck->ngchw", z, self.w3) + self.b3[None, :, :, None, None]).sum(1)
+'''
+# both 1x1 stages stored (32, 256, 4): the first as (in, out), the third as (out, in); biases shaped to broadcast
+TRANSPOSED_STM = EINSUM_STM.replace("torch.randn(32, 4, 256) / 16", "torch.randn(32, 256, 4) / 16").replace(
+    '"nchw,gkc->ngkhw"', '"nchw,gck->ngkhw"').replace("torch.zeros(32, 4))\n        self.w2", "torch.zeros(1, 32, 4, 1, 1))\n        self.w2").replace(
+    "self.b1[None, :, :, None, None]", "self.b1")
+LINEAR_STM = '''
+
+class _Branch(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.down, self.mid, self.up = nn.Linear(256, 4), nn.Conv2d(4, 4, 3, padding=1), nn.Linear(4, 256)
+
+    def forward(self, x):  # channels last for the linear layers
+        z = torch.relu(self.down(x.permute(0, 2, 3, 1))).permute(0, 3, 1, 2)
+        z = torch.relu(self.mid(z))
+        return torch.relu(self.up(z.permute(0, 2, 3, 1))).permute(0, 3, 1, 2)
+
+
+class STMConvLayer(nn.Module):
+    """Each 1x1 convolution as an nn.Linear over the channels."""
+
+    def __init__(self):
+        super().__init__()
+        self.branches = nn.ModuleList(_Branch() for _ in range(32))
+
+    def forward(self, x):
+        return sum(b(x) for b in self.branches)
+'''
 FLAT_STM = STACKED_STM.replace("class STMConvLayer(nn.Module):", "class _Stacked(nn.Module):") + '''
 
 class STMConvLayer(nn.Module):
@@ -193,12 +242,24 @@ class STMConvLayer(nn.Module):
 '''
 
 
-@pytest.mark.parametrize("layout", [GROUPED_STM, STACKED_STM], ids=["grouped", "stacked"])
+@pytest.mark.parametrize("layout", [GROUPED_STM, STACKED_STM, EINSUM_STM, TRANSPOSED_STM, LINEAR_STM],
+                         ids=["grouped", "stacked", "einsum", "transposed", "linear"])
 def test_unusual_correct_stm_layouts_earn_every_point(grade_submission, tmp_path, layout):
     path = tmp_path / "hw6.py"
     path.write_text((ROOT / "reference" / "hw6.py").read_text() + layout)
     results = grade_submission("hw6", path)["by_number"]
     assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}
+
+
+@pytest.mark.parametrize("layout", [EINSUM_STM, TRANSPOSED_STM], ids=["einsum", "transposed"])
+def test_a_mapped_layout_missing_its_middle_relu_loses_the_output_check(grade_submission, tmp_path, layout):
+    path = tmp_path / "hw6.py"
+    path.write_text((ROOT / "reference" / "hw6.py").read_text() + layout.replace(
+        "z = F.relu(z).reshape", "z = z.reshape"))
+    results = grade_submission("hw6", path)["by_number"]
+    assert {n for n, r in results.items() if not r.passed} == {"5.1", "5.3", "5.4"}
+    assert results["5.3"].outcome.diagnosis == "wrong_output"
+    assert "output differs from the reference run with the same weights" in results["5.3"].outcome.message
 
 
 def test_a_correct_block_no_replay_can_map_is_flagged_for_staff(grade_submission, tmp_path):

@@ -5,6 +5,7 @@ the only fixed numbers are those COURSE.md gives.
 """
 from __future__ import annotations
 
+import itertools
 from typing import Callable
 
 import numpy as np
@@ -413,50 +414,96 @@ def stm_output_shape(ctx: Context) -> Outcome:
 STAGE_WEIGHTS = ((4, 256, 1, 1), (4, 4, 3, 3), (256, 4, 1, 1))  # each branch's three convolutions
 
 
-def _copies(value: np.ndarray, shape: tuple[int, ...]) -> list[np.ndarray] | None:
-    """``value`` as copies of ``shape``: itself, 32 stacked along a new first axis, or 32 blocks along
-    the first axis (a grouped convolution's layout); None if it is none of these."""
-    value = np.asarray(value)
-    if value.shape == shape:
-        return [value]
-    if value.shape in ((32, *shape), (32 * shape[0], *shape[1:])):
-        return list(value.reshape(32, *shape))
-    return None
+MAX_LAYOUTS = 64  # readings of a state tried by replay
 
 
-def _branches(state: dict) -> list[list[tuple[np.ndarray, np.ndarray | None]]] | str:
-    """Weights by parameter name as 32 branches of (weight, bias) for the three convolutions.
+def _readings(value: np.ndarray, shape: tuple[int, ...]) -> list[list[np.ndarray]]:
+    """Every way to read ``value`` as 1 or 32 copies of ``shape``.
 
-    Parameters are matched by shape and order: one convolution's weight, or
-    32 of them stacked or grouped; a weight's bias is its ``*bias`` sibling,
-    and biases registered apart are taken in order (4 channels: the first
-    stage's, then the second's; 256: the third's).
+    A copy may be stored as it is, 32 stacked along a new axis (first or
+    anywhere), or 32 blocks along its first axis (a grouped convolution's
+    layout), with its size-1 axes dropped or others added (a 1x1 kernel kept
+    as a matrix, a bias shaped to broadcast); a 1x1 kernel may also be
+    stored transposed, as (in, out) for ``x @ W`` or einsum.
     """
+    value = np.asarray(value)
+    core = tuple(d for d in shape if d != 1)
+    squeezed = value.reshape([d for d in value.shape if d != 1])
+    kernel_kept = value.ndim >= len(shape) and value.shape[-2:] == shape[-2:] == (1, 1)  # used as a convolution's
+    forms = [core] + ([core[::-1]] if len(core) == 2 and not kernel_kept else [])
+    found = []
+    for transposed, form in enumerate(forms):
+        if squeezed.shape == form:
+            copies = squeezed[None]
+        elif squeezed.shape == (32 * form[0], *form[1:]):
+            copies = squeezed.reshape(32, *form)
+        elif squeezed.ndim == len(form) + 1 and squeezed.shape.count(32) == 1 and \
+                tuple(d for d in squeezed.shape if d != 32) == form:
+            copies = np.moveaxis(squeezed, squeezed.shape.index(32), 0)
+        elif len(form) == 2 and squeezed.shape == (form[0], 32 * form[1]):  # blocks along the second axis
+            copies = squeezed.reshape(form[0], 32, form[1]).transpose(1, 0, 2)
+        else:
+            continue
+        if transposed:
+            copies = copies.transpose(0, 2, 1)
+        found.append([c.reshape(shape) for c in copies])
+    return found
+
+
+def _layouts(state: dict) -> list[list[list[tuple[np.ndarray, np.ndarray | None]]]] | str:
+    """The student's weights read as 32 branches of (weight, bias) for the three convolutions, in every way
+    the parameters' shapes allow (at most MAX_LAYOUTS); the replay tells which one, if any, the block uses.
+
+    Weights are taken in order: one convolution's, or 32 of them stacked or
+    grouped, as a convolution or a matrix (transposed or not). A weight's
+    bias is its ``*bias`` sibling; biases registered apart are taken in
+    order (4 channels: the first stage's, then the second's; 256: the
+    third's). A shape that reads two ways (a (4, 256) matrix: the first
+    stage's weight, or the third's transposed) is tried both ways, per
+    parameter where there are few such parameters, else per shape.
+    """
+    options: dict[str, list[tuple[int, list[np.ndarray]]]] = {}
+    for name, value in state.items():
+        options[name] = [(stage, copies) for stage, shape in enumerate(STAGE_WEIGHTS)
+                         for copies in _readings(value, shape)]
+    weights = [name for name, found in options.items() if found]
+    ambiguous = [name for name in weights if len(options[name]) > 1]
+    keys = ambiguous if len(ambiguous) <= 6 else sorted({np.shape(state[n]) for n in ambiguous})
+    key_of = (lambda name: name) if len(ambiguous) <= 6 else (lambda name: np.shape(state[name]))
+    layouts, problem = [], ""
+    for choice in itertools.islice(itertools.product(*(range(2) for _ in keys)), MAX_LAYOUTS):
+        picked = dict(zip(keys, choice))
+        read = {name: options[name][picked.get(key_of(name), 0) if name in ambiguous else 0] for name in weights}
+        layout = _assemble(state, read)
+        if isinstance(layout, str):
+            problem = problem or layout
+        else:
+            layouts.append(layout)
+    return layouts or problem or "no parameter has the shape of a convolution's weight"
+
+
+def _assemble(state: dict, read: dict[str, tuple[int, list[np.ndarray]]]) \
+        -> list[list[tuple[np.ndarray, np.ndarray | None]]] | str:
+    """32 branches from weights read by stage, with their biases; or why they do not make 32 branches."""
     stages: list[list[np.ndarray]] = [[], [], []]
     biases: list[list[np.ndarray | None]] = [[], [], []]
-    loose: dict[int, list[np.ndarray]] = {4: [], 256: []}
     paired = set()
+    for name, (stage, copies) in read.items():
+        sibling = name[: -len("weight")] + "bias" if name.endswith("weight") else None
+        bias = next((b for b in _readings(state[sibling], (STAGE_WEIGHTS[stage][0],)) if len(b) == len(copies)),
+                    None) if sibling in state else None
+        if bias is not None:
+            paired.add(sibling)
+        stages[stage] += copies
+        biases[stage] += bias if bias is not None else [None] * len(copies)
+    loose: dict[int, list[np.ndarray]] = {4: [], 256: []}
     for name, value in state.items():
-        for stage, shape in enumerate(STAGE_WEIGHTS):
-            weights = _copies(value, shape)
-            if weights is None:
-                continue
-            sibling = name[: -len("weight")] + "bias" if name.endswith("weight") else None
-            bias = _copies(state[sibling], (shape[0],)) if sibling in state else None
-            if bias is not None and len(bias) != len(weights):
-                bias = None
-            if bias is not None:
-                paired.add(sibling)
-            stages[stage] += weights
-            biases[stage] += bias if bias is not None else [None] * len(weights)
-            break
-    for name, value in state.items():
-        if name in paired or np.ndim(value) not in (1, 2):
+        if name in paired or name in read:
             continue
         for width in (256, 4):
-            chunks = _copies(value, (width,))
-            if chunks is not None:
-                loose[width] += chunks
+            chunks = _readings(value, (width,))
+            if chunks:
+                loose[width] += chunks[0]
                 break
     for stage, width in ((0, 4), (1, 4), (2, 256)):
         if loose[width] and all(b is None for b in biases[stage]):
@@ -493,20 +540,21 @@ def _stm_output(ctx: Context) -> Outcome:
     if not state:
         return failed("STMConvLayer registers no parameters (see check 5.1), so its output cannot be replayed "
                       "through the reference", "python_list" if report["list_attributes"] else "wrong_count")
-    branches = _branches(state)
-    if isinstance(branches, str):
+    layouts = _layouts(state)
+    if isinstance(layouts, str):
         if _plausible_block(ctx, report):
             return failed(f"could not be checked automatically: your parameters could not be matched to 32 "
-                          f"branches of three convolutions ({branches}); the parameter count and the output's "
+                          f"branches of three convolutions ({layouts}); the parameter count and the output's "
                           "shape look right, so this check is flagged for the course staff to check by hand, and "
                           "its points are given only if they find the block correct", "needs_review")
-        return failed(f"could not match your parameters to 32 branches of three convolutions: {branches}",
+        return failed(f"could not match your parameters to 32 branches of three convolutions: {layouts}",
                       "unmatched_structure")
-    problem = mismatch(_reference_output(branches, _stm_input(ctx)), out, rtol=1e-4, atol=1e-5)
-    if problem is None:
+    x = _stm_input(ctx)
+    if any(matches(_reference_output(branches, x), out, rtol=1e-4, atol=1e-5) for branches in layouts):
         return passed()
+    problem = mismatch(_reference_output(layouts[0], x), out, rtol=1e-4, atol=1e-5)
     message = f"output differs from the reference run with the same weights:\n{problem}"
-    if matches(_relu_moved_after_sum(branches, _stm_input(ctx)), out, rtol=1e-4, atol=1e-5):
+    if any(matches(_relu_moved_after_sum(branches, x), out, rtol=1e-4, atol=1e-5) for branches in layouts):
         return failed(f"{message}\n  likely cause: a ReLU after the sum instead of at the end of each branch; "
                       "each branch ends with ReLU and the sum has none", "relu_after_sum")
     return failed(message, "wrong_output")
