@@ -39,6 +39,10 @@ HW6 = [
     ("dd_std_over_p", "6.8", 0, "standard deviation is 1/sqrt(p)", "w_std"),
     ("dd_tuned_on_test", "6.9", 0, "tuned on the test set", "tuned_on_test"),
     ("dd_tuned_on_test", "6.8", 1, "", None),
+    # other draws than the docstring's, and std 1/p: told by the curve's shape
+    ("dd_randomstate_std_over_p", "6.8", 0, "falls with p and has no peak", "w_std"),
+    ("grads_no_identity", "3.2", 0, "drops the skip connection's identity", "missing_identity"),
+    ("grads_no_skip", "3.2", 0, "a network without skip connections", "no_skip"),
 ]
 
 
@@ -98,6 +102,11 @@ HW3 = [
     ("default_init_kept", "2.1", 1, "", None),
     ("no_zero_grad", "3.1", 0, "optimizer.zero_grad() is missing", "no_zero_grad"),
     ("batches_reversed", "3.1", 0, "the batches are taken in the wrong order", "batch_order"),
+    ("batches_shuffled", "3.1", 0, "the batches are shuffled (torch.randperm)", "shuffled"),
+    ("dataloader_shuffled", "3.1", 0, "the batches are shuffled (DataLoader(..., shuffle=True))", "shuffled"),
+    ("xavier_init", "2.2", 0, "Xavier (Glorot) initialisation", "xavier_init"),
+    ("lecun_init", "2.2", 0, "LeCun initialisation", "lecun_init"),
+    ("missing_row_sum_back", "5.2", 0, "tanh(z) = 2 sigmoid(2z) - 1", "missing_row_sum"),
     ("same_factor", "5.1", 0, "the same factor at every layer", "same_factor"),
     ("missing_row_sum", "5.1", 0, "the row-sum term is missing", "missing_row_sum"),
     ("lipschitz_one", "6.2", 0, "1 is a valid Lipschitz bound, but not the smallest", "not_smallest"),

@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from ..answers import exact_count, formula
 from ..compare import as_numbers, describe, matches, mismatch
@@ -173,24 +174,45 @@ def init_biases(ctx: Context) -> Outcome:
 def init_weight_distribution(ctx: Context) -> Outcome:
     """init_weights draws every layer's weights from N(0, 1)"""
     states = [_init(ctx, call) for call in range(INIT_CALLS)]
-    for layer in LAYERS:
-        weights = np.concatenate([state[f"{layer}.weight"].ravel() for state in states])
-        n = weights.size
-        mean, std = float(weights.mean()), float(weights.std())
+    weights = {layer: np.concatenate([state[f"{layer}.weight"].ravel() for state in states]) for layer in LAYERS}
+    stds = {layer: float(w.std()) for layer, w in weights.items()}
+    for layer, w in weights.items():
+        n, mean = w.size, float(w.mean())
         # five standard errors either side: a correct draw fails about once in a million
-        if abs(mean) < 5 / np.sqrt(n) and abs(std - 1) < 5 / np.sqrt(2 * n):
+        if abs(mean) < 5 / np.sqrt(n) and abs(stds[layer] - 1) < 5 / np.sqrt(2 * n):
             continue
-        message = (f"{layer}.weight has sample mean {mean:.3f} and standard deviation {std:.3f} over {INIT_CALLS} "
-                   f"calls ({n} weights); N(0, 1) gives 0 and 1")
-        if std < 0.6:
-            return failed(f"{message}\n  likely cause: PyTorch's default initialisation was left in place for "
-                          f"{layer}", "default_init")
+        message = (f"{layer}.weight has sample mean {mean:.3f} and standard deviation {stds[layer]:.3f} over "
+                   f"{INIT_CALLS} calls ({n} weights); N(0, 1) gives 0 and 1")
+        fans = {name: states[0][f"{name}.weight"].shape[::-1] for name in LAYERS}  # (fan_in, fan_out)
+
+        def explains(spread: Callable, names: tuple[str, ...]) -> bool:
+            return all(abs(stds[name] / spread(*fans[name]) - 1) < 0.15 for name in names)
+
+        # the scheme that explains every layer (LeCun's gives l1 N(0, 1)), else this layer (default init left in one)
+        named = next(((cause, code) for cause, code, spread in NAMED_INITS if explains(spread, LAYERS)), None) \
+            or next(((cause, code) for cause, code, spread in NAMED_INITS if explains(spread, (layer,))), None)
+        if named is not None:
+            return failed(f"{message}\n  likely cause: {named[0].format(layer=layer)}", named[1])
         return failed(message, "wrong_distribution")
     return passed()
 
 
+# Initialisations students use instead of N(0, 1), by the standard deviation each gives a (fan_out, fan_in) layer
+NAMED_INITS = (
+    ("PyTorch's default initialisation was left in place for {layer}", "default_init",
+     lambda fan_in, fan_out: 1 / np.sqrt(3 * fan_in)),
+    ("Xavier (Glorot) initialisation, standard deviation sqrt(2 / (fan_in + fan_out)); the handout asks for "
+     "N(0, 1)", "xavier_init", lambda fan_in, fan_out: np.sqrt(2 / (fan_in + fan_out))),
+    ("He (Kaiming) initialisation, standard deviation sqrt(2 / fan_in); the handout asks for N(0, 1)", "he_init",
+     lambda fan_in, fan_out: np.sqrt(2 / fan_in)),
+    ("LeCun initialisation, standard deviation 1 / sqrt(fan_in); the handout asks for N(0, 1)", "lecun_init",
+     lambda fan_in, fan_out: 1 / np.sqrt(fan_in)),
+)
+
+
 # lr 0.1 makes this data spike (losses 0.5, 2.2, 25): 0.03 shows training, and train must honour its lr
 TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_LR = 3, 96, 0.03  # not the default 128: a batch size written into train fails
+TRAIN_SEED = 0  # torch's seed in the worker before it builds the model: a student's shuffling is replayed from it
 
 
 def _train_data(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
@@ -201,21 +223,32 @@ def _train_data(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
 
 @expected
 def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_grad: bool = True,
-                        reverse: bool = False) -> tuple[list[float], dict[str, np.ndarray]]:
-    """The reference's training, or a known mistake: gradients never zeroed, batches in reverse."""
+                        order: str = "in order") -> tuple[list[float], dict[str, np.ndarray]]:
+    """The reference's training, or a known mistake: gradients never zeroed, or the batches in another
+    ``order`` ("reversed"; "randperm" or "DataLoader" shuffling, replayed from the seed the worker set before
+    it built the model, as the student's run drew them)."""
     model = REF.MLP()
     model.load_state_dict(state)
-    if zero_grad and not reverse:
+    if zero_grad and order == "in order":
         losses = REF.train(model, X, Y, lr=TRAIN_LR, epochs=TRAIN_EPOCHS, batch_size=TRAIN_BATCH)
-    else:
-        optimizer, loss_fn, losses = torch.optim.SGD(model.parameters(), lr=TRAIN_LR), nn.MSELoss(), []
-        starts = list(range(0, len(X), TRAIN_BATCH))
+        return losses, {k: v.detach().numpy() for k, v in model.named_parameters()}
+    optimizer, loss_fn, losses = torch.optim.SGD(model.parameters(), lr=TRAIN_LR), nn.MSELoss(), []
+    starts = list(range(0, len(X), TRAIN_BATCH))
+    with torch.random.fork_rng():
+        torch.manual_seed(TRAIN_SEED)
+        REF.MLP()  # what the worker drew building the handout's model before train
         for _ in range(TRAIN_EPOCHS):
+            if order == "DataLoader":
+                batches = list(DataLoader(TensorDataset(X, Y), batch_size=TRAIN_BATCH, shuffle=True))
+            else:
+                index = torch.randperm(len(X)) if order == "randperm" else torch.arange(len(X))
+                batches = [(X[index[s:s + TRAIN_BATCH]], Y[index[s:s + TRAIN_BATCH]])
+                           for s in (starts[::-1] if order == "reversed" else starts)]
             batch = []
-            for start in (starts[::-1] if reverse else starts):
+            for x, y in batches:
                 if zero_grad:
                     optimizer.zero_grad()
-                loss = loss_fn(model(X[start:start + TRAIN_BATCH]), Y[start:start + TRAIN_BATCH].reshape(-1, 1))
+                loss = loss_fn(model(x.reshape(-1, 1)), y.reshape(-1, 1))
                 loss.backward()
                 optimizer.step()
                 batch.append(loss.item())
@@ -226,7 +259,7 @@ def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_g
 def _trained(ctx: Context) -> tuple[dict, list, dict, dict, torch.Tensor, torch.Tensor]:
     state = _reference_state(30)
     X, Y = _train_data(ctx)
-    body = _on_spec(ctx, "train", X, Y, lr=TRAIN_LR, epochs=TRAIN_EPOCHS, batch_size=TRAIN_BATCH, seed=0,
+    body = _on_spec(ctx, "train", X, Y, lr=TRAIN_LR, epochs=TRAIN_EPOCHS, batch_size=TRAIN_BATCH, seed=TRAIN_SEED,
                     state=state, timeout=30.0)
     expected_losses, expected_state = _reference_training(state, X, Y)
     return body, expected_losses, expected_state, state, X, Y
@@ -251,10 +284,15 @@ def train_weights(ctx: Context) -> Outcome:
         return passed()
     message = (f"after {TRAIN_EPOCHS} epochs of batch size {TRAIN_BATCH} on 300 points with lr = {TRAIN_LR:g}, "
                f"{problem}")
+    in_order = "use X[0:128], X[128:256], ... in order, every epoch"
     for knobs, cause, code in (({"zero_grad": False}, "the gradients are never zeroed (optimizer.zero_grad() is "
                                 "missing), so each step uses the sum of all gradients so far", "no_zero_grad"),
-                               ({"reverse": True}, "the batches are taken in the wrong order; use X[0:128], "
-                                "X[128:256], ... in order", "batch_order")):
+                               ({"order": "reversed"}, f"the batches are taken in the wrong order; {in_order}",
+                                "batch_order"),
+                               ({"order": "randperm"}, f"the batches are shuffled (torch.randperm); {in_order}",
+                                "shuffled"),
+                               ({"order": "DataLoader"}, f"the batches are shuffled (DataLoader(..., shuffle=True)); "
+                                f"{in_order} (shuffle=False)", "shuffled")):
         if _state_problem(_reference_training(state, X, Y, **knobs)[1], body["state"]) is None:
             return failed(f"{message}\n  likely cause: {cause}", code)
     return failed(message)
@@ -357,12 +395,19 @@ def sigmoid_to_tanh(ctx: Context) -> Outcome:
          "bias by (A/4) 1 (by (A/2) 1 at the last layer)", "missing_row_sum")])
 
 
+def _without_row_sums_back(Cs: list, ds: list) -> tuple[list, list]:
+    As, _ = REF.tanh_to_sigmoid(Cs, ds)
+    return As, [2 * ds[0]] + [2 * d for d in ds[1:-1]] + [ds[-1]]
+
+
 @check("5.2", 3, tag=("conversions",), partial_credit=True)
 def tanh_to_sigmoid(ctx: Context) -> Outcome:
     """tanh_to_sigmoid gives a sigmoid network computing the same function, depths 2-5"""
     return _conversion(ctx, "tanh_to_sigmoid", np.tanh, _sigmoid, 52, [
         (lambda Cs, ds: ([2 * C for C in Cs], [2 * d for d in ds]),
-         "the same factor at every layer: the first and last layers take 2, the middle ones 4", "same_factor")])
+         "the same factor at every layer: the first and last layers take 2, the middle ones 4", "same_factor"),
+        (_without_row_sums_back, "the row-sum term is missing: tanh(z) = 2 sigmoid(2z) - 1 shifts the next layer's "
+         "bias by -2 C 1 (by -C 1 at the last layer)", "missing_row_sum")])
 
 
 @check("6.1", 1, visible="after_published", tag=("limits",))

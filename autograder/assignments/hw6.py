@@ -216,8 +216,48 @@ def residual_param_grads(ctx: Context) -> Outcome:
             else:
                 problem = (_compare_grads(got[0], expected_A, "dAs", rtol, atol)
                            or _compare_grads(got[1], expected_b, "dbs", rtol, atol))
-            outcomes.append((f"depth {depth}, sigma = {act}", failed(problem) if problem else passed()))
+            named = problem and next(((cause, code) for mistake, (cause, code) in PARAM_GRAD_MISTAKES.items()
+                                      if _same_grads(got, _param_grad_mistakes(As, bs, x, act)[mistake], rtol, atol)),
+                                     None)
+            outcome = failed(f"{problem}\n  likely cause: {named[0]}", named[1]) if named else \
+                failed(problem) if problem else passed()
+            outcomes.append((f"depth {depth}, sigma = {act}", outcome))
     return share_of_cases(outcomes)
+
+
+PARAM_GRAD_MISTAKES = {
+    "no_identity": ("the backward pass drops the skip connection's identity: through y_l = sigma(z_l) + y_{l-1} "
+                    "the upstream gradient is (delta_l @ A_l) plus the upstream gradient itself", "missing_identity"),
+    "plain": ("these are the gradients of a network without skip connections: the forward pass adds y_{l-1} "
+              "(y_l = sigma(A_l y_{l-1} + b_l) + y_{l-1} for 1 < l < L), and the backward pass its identity",
+              "no_skip"),
+}
+ACTIVATIONS = {"tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2),
+               "sigmoid": (lambda z: 1 / (1 + np.exp(-z)), lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2)}
+
+
+def _same_grads(got: object, grads: tuple[list, list], rtol: float, atol: float) -> bool:
+    return not (_compare_grads(got[0], grads[0], "dAs", rtol, atol) or _compare_grads(got[1], grads[1], "dbs", rtol, atol))
+
+
+@expected  # the known mistakes' gradients: recorded for the bundle, whose checks never ship the formula
+def _param_grad_mistakes(As: list, bs: list, x: np.ndarray, act: str) -> dict[str, tuple[list, list]]:
+    sigma, prime = ACTIVATIONS[act]
+    found = {}
+    for mistake, skip_forward in (("no_identity", True), ("plain", False)):
+        ys, zs = [x], []
+        for layer, (A, b) in enumerate(zip(As[:-1], bs[:-1])):
+            zs.append(A @ ys[-1] + b)
+            ys.append(sigma(zs[-1]) + (ys[-1] if layer > 0 and skip_forward else 0.0))
+        dAs, dbs = [None] * len(As), [None] * len(bs)
+        dAs[-1], dbs[-1] = ys[-1][None, :], np.ones_like(bs[-1])
+        upstream = As[-1][0]
+        for layer in range(len(As) - 2, -1, -1):
+            delta = upstream * prime(zs[layer])
+            dbs[layer], dAs[layer] = delta, np.outer(delta, ys[layer])
+            upstream = delta @ As[layer]
+        found[mistake] = (dAs, dbs)
+    return found
 
 
 # --------------------------------------------------------------------------- 4. parameter counts
@@ -866,6 +906,15 @@ DRAW_ORDER = ("your curve has the expected shape, but not the values that the do
               "on test")
 
 
+def _falls_without_peak(errors: np.ndarray) -> bool:
+    """The curve's shape with W's standard deviation 1/p, from any draws: falling from p = 10, and nowhere near
+    n_train above its level at p = 100 (the correct curve rises to about twice that)."""
+    at = dict(zip(NUM_PARAMS, errors))
+    near = [e for p, e in at.items() if PEAK_RANGE[0] <= p <= PEAK_RANGE[1]]
+    return bool(np.isfinite(errors).all() and errors.min() > 0 and int(np.argmax(errors)) == 0
+                and max(near) < 1.2 * at[100] and errors[-1] < at[100])
+
+
 def _curve(errors: np.ndarray) -> str:
     return ", ".join(f"p={p}: {e:.3g}" for p, e in zip(NUM_PARAMS, errors))
 
@@ -885,6 +934,11 @@ def double_descent_peak(ctx: Context) -> Outcome:
     if peak is not None and PEAK_RANGE[0] <= peak <= PEAK_RANGE[1] and np.isfinite(errors).all() \
             and errors.min() > 0 and np.count_nonzero(np.diff(errors)) == len(errors) - 1:
         return failed(f"{DRAW_ORDER}\n  your errors: {_curve(errors)}", "draw_order")
+    if _falls_without_peak(errors):
+        return failed(f"with lamda=0.01 the test error should peak between {PEAK_RANGE[0]} and {PEAK_RANGE[1]}; "
+                      f"yours falls with p and has no peak\n  errors: {_curve(errors)}\n  likely cause: "
+                      f"{W_STD_MISTAKE[0]} (features that small leave lamda=0.01 to smooth the peak away, whatever "
+                      "the draws); or lamda was not used as given", W_STD_MISTAKE[1])
     return failed(f"with lamda=0.01 the test error should peak between {PEAK_RANGE[0]} and {PEAK_RANGE[1]} "
                   f"(near n_train = 300); yours peaks at p={peak}\n  errors: {_curve(errors)}", "no_peak")
 
