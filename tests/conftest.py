@@ -230,6 +230,22 @@ def student_visible(document: dict) -> str:
 
 
 
+def orphaned_student_files() -> list[str]:
+    """What a sandbox uid whose fork server is gone left in the world-writable folders (disk.py removes it after
+    every worker)."""
+    from autograder.sandbox.confine import BASE_UID
+    from autograder.sandbox.disk import WRITABLE
+
+    left = []
+    for folder in WRITABLE:
+        for entry in os.scandir(folder) if os.path.isdir(folder) else []:
+            with contextlib.suppress(OSError):
+                uid = entry.stat(follow_symlinks=False).st_uid
+                if uid >= BASE_UID and not os.path.exists(f"/proc/{uid - BASE_UID}"):  # its grader is gone
+                    left.append(entry.path)
+    return left
+
+
 def orphaned_student_processes() -> list[int]:
     """Live processes of a sandbox uid whose fork server is gone: student code that outlived its grader.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, orphaned_student_processes, run_autograder, student_visible
+from conftest import ROOT, orphaned_student_files, orphaned_student_processes, run_autograder, student_visible
 
 CORPUS = Path(__file__).resolve().parent / "hostile" / "hw6"
 CASES = sorted(p.stem if p.is_file() else p.name for p in CORPUS.iterdir())
@@ -32,7 +32,8 @@ ACCOUNT_CASES = ("read_reference", "read_checks", "read_precomputed", "sympy_imp
                  "read_environment", "read_metadata", "import_reference", "swap_work_folder", "fifo_for_output",
                  "setsid_escape", "child_left_running", "fork_bomb", "kill_parent", "write_results_json",
                  "symlink_to_reference", "allocate_50gb", "huge_tensor_returned", "replies_of_many_objects",
-                 "replies_too_large_in_all", "structure_report_sizes_allocation", "print_100mb", "multi_gb_file")
+                 "replies_too_large_in_all", "structure_report_sizes_allocation", "print_100mb", "multi_gb_file",
+                 "fill_disk")
 RUNS = [(name, "namespaces") for name in CASES] + [(name, "account") for name in ACCOUNT_CASES]
 REFERENCE = (ROOT / "reference" / "hw6.py").read_text()
 SECRET = f"SECRET-{uuid.uuid4().hex}"  # in the grader's environment, as a TA's cloud token would be
@@ -140,4 +141,5 @@ def test_hostile_submission(name, mode, canary_zip, gradescope_root):
     assert not Path("/tmp/pwned_by_reduce").exists()
     if os.geteuid() == 0:
         assert orphaned_student_processes() == [], "a student process outlived the grading"
+        assert orphaned_student_files() == [], "student files outlived the grading"
     assert elapsed < 120, f"{name} took {elapsed:.0f} s"

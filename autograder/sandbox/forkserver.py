@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
+from . import disk
 from .cgroups import WorkerGroups
 from .confine import kill_all_processes_of, sandbox_uid, sweep_dead_servers
 from .settings import Limits
@@ -234,6 +235,8 @@ def _serve(sock: socket.socket, hello: dict, groups: WorkerGroups | None) -> Non
                 groups.remove(joins)
             if hello["uid"] is not None:
                 kill_all_processes_of(hello["uid"])
+                if not hello["namespaces"]:
+                    disk.remove_left_by(hello["uid"])
             _reap_orphans(workers)
             sock.sendall(json.dumps({"status": status}).encode())
 

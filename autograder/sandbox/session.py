@@ -23,7 +23,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..safe_text import identifier
-from . import wire
+from . import disk, wire
 from .settings import Limits
 
 MAX_RESPONSE_BYTES = 16 * 2**20
@@ -34,6 +34,7 @@ MAX_RESPONSE_BYTES = 16 * 2**20
 # reference), the student's own arrays inside the worker bounded by AUTOGRADER_MEMORY_MB.
 MAX_PAYLOAD_BYTES = 12 * 2**20
 GRADER_ROOT = Path(__file__).resolve().parents[2]
+DISK_POLL_SECONDS = 1.0  # how often what a worker without namespaces wrote is counted while it runs
 
 
 class StudentFailure(Exception):
@@ -163,6 +164,8 @@ class WorkerSession(Session):
         if uid is not None:
             for path in (self._workdir, self._file):
                 os.chown(path, uid, uid)
+        # without namespaces its folders are on the real disk: what it writes there is counted (disk.py)
+        self._disk_uid = uid if uid is not None and not server.containment["namespaces"] else None
         self._output_fd = os.open(self._private / "output.txt", os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND
                                   | getattr(os, "O_NOFOLLOW", 0), 0o600)  # Windows has no symbolic links to fear
         self._sock: socket.socket | None = None
@@ -245,6 +248,12 @@ class WorkerSession(Session):
             try:
                 msg = _parse(self._read(deadline, line=True))
                 arrays = wire.unpack(msg["sizes"], self._read(deadline, size=_payload_size(msg["sizes"])))
+                if "phase" not in msg:
+                    self._check_disk()  # a quick reply may follow a lot of writing
+            except disk.OverDisk as over:
+                self._stop(grace=0.0)
+                self._clear_workdir()
+                raise StudentFailure("crashed", f"the process running {where} was stopped: {over}") from None
             except TimeoutError:
                 contended = not retried and self._waited() - waited > CONTENDED_SHARE * timeout
                 running = self._running_line()
@@ -263,6 +272,20 @@ class WorkerSession(Session):
                 where = str(msg["phase"])[:200]
                 continue
             return msg, arrays
+
+    def _check_disk(self) -> None:
+        """Raise OverDisk once the worker holds more on disk than it may (only where no namespace caps it)."""
+        if self._disk_uid is not None:
+            used, entries = disk.usage(self._disk_uid, str(self._workdir))
+            if used > disk.DISK_BYTES or entries > disk.DISK_ENTRIES:
+                raise disk.OverDisk(f"it wrote more than {disk.DISK_BYTES >> 20} MiB or {disk.DISK_ENTRIES} files "
+                                    "to disk, the limit (its files were removed)")
+
+    def _clear_workdir(self) -> None:
+        """Everything in the work folder but the submission, which the next worker imports."""
+        for entry in self._workdir.iterdir():
+            if entry != self._file:
+                _remove(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
     def _waited(self) -> float:
         """Seconds the worker's main thread has so far spent runnable but waiting for a CPU (0 where /proc
@@ -294,8 +317,11 @@ class WorkerSession(Session):
             if line and len(self._buffer) > MAX_RESPONSE_BYTES:
                 raise ValueError("reply line too long")
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([self._sock], [], [], remaining)[0]:
+            if remaining <= 0:
                 raise TimeoutError
+            if not select.select([self._sock], [], [], min(remaining, DISK_POLL_SECONDS))[0]:
+                self._check_disk()
+                continue
             try:
                 chunk = self._sock.recv(1 << 20)
             except ConnectionError:  # the worker exited with our request unread
