@@ -11,6 +11,7 @@ import pytest
 
 from autograder.sandbox import StudentFailure, WorkerSession
 from autograder.sandbox.forkserver import ForkServer
+from conftest import ROOT
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to switch to the sandbox account")
 
@@ -421,3 +422,14 @@ def test_the_work_folder_is_a_capped_space_of_its_own(session, fork_server):
     assert error == "OSError" and written <= 64 * 2**20  # no space left, at the cap
     assert names[0] == "chunk0"
     assert not list(worker._workdir.glob("chunk*"))  # nothing of it reached the grader's disk
+
+
+def test_no_folder_holding_the_work_folders_is_bound(monkeypatch):
+    """A script run from /tmp has /tmp on sys.path: binding it would show student code every folder there
+    (and its own work folder could not be mounted over it)."""
+    import tempfile
+
+    from autograder.sandbox.namespaces import read_only_paths
+    temp = Path(tempfile.gettempdir()).resolve()
+    monkeypatch.setattr(sys, "path", [str(temp)] + sys.path)
+    assert not [p for p in read_only_paths(ROOT) if temp.is_relative_to(os.path.realpath(p))]

@@ -25,6 +25,7 @@ import platform
 import select
 import shutil
 import signal
+import tempfile
 from pathlib import Path
 from typing import NoReturn
 
@@ -78,7 +79,7 @@ def read_only_paths(exclude: Path) -> list[str]:
     Only the Python installation: ``sys.path`` less what the current folder
     and ``PYTHONPATH`` put there (a TA's home or export folder), and less any
     path holding ``exclude`` (the grader's own folder; a virtual environment
-    inside it is bound alone). Paths are bound as they resolve, and every
+    inside it is bound alone), the caller's home or the temporary folder. Paths are bound as they resolve, and every
     symbolic link on the way to them is recreated, so that an installation
     reached through a link (a linked ``.venv``) is found inside at the same
     paths as outside.
@@ -89,7 +90,9 @@ def read_only_paths(exclude: Path) -> list[str]:
     installation = [p for p in sys.path if p and os.path.realpath(p) not in outside]
     candidates = list(SYSTEM_PATHS) + [sys.prefix, sys.base_prefix, sys.exec_prefix] + installation
     grader = Path(exclude).resolve()
-    holds = [grader] + [Path(p) for p in outside] + [Path(os.path.expanduser("~")).resolve()]
+    # nor a folder holding the work folders (a script's own folder in /tmp is on sys.path)
+    holds = [grader] + [Path(p) for p in outside] + [Path(os.path.expanduser("~")).resolve(),
+                                                     Path(tempfile.gettempdir()).resolve()]
     chosen: list[str] = []
     links: list[str] = []
     for entry in candidates:
