@@ -13,7 +13,7 @@ from typing import Callable, TextIO
 from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, load, reference_path
 from .context import Context
 from . import notebook
-from .fixtures import PRECOMPUTED_DIR, NoFixture
+from .fixtures import CACHE_DIR, PRECOMPUTED_DIR, NoFixture
 from .policy import forbidden_uses
 from .seeds import SECRET_FILE, inputs_seed
 from .sandbox import InProcessSession, Server, Session, StudentFailure, UnavailableSession, WorkerSession, launch
@@ -26,7 +26,8 @@ def secret_paths(assignment: str, submissions: list[Path]) -> list[Path]:
     """What student code must never read: the reference, the checks, the expected values precomputed for a
     secret seed, the submissions and their folders."""
     checks = GRADER_ROOT / "autograder" / "assignments"
-    paths = [reference_path(assignment), checks / f"{assignment}.py", checks, PRECOMPUTED_DIR, SECRET_FILE] + [
+    paths = [reference_path(assignment), checks / f"{assignment}.py", checks, PRECOMPUTED_DIR, CACHE_DIR,
+             SECRET_FILE] + [
         p for s in submissions for p in (s.resolve(), s.resolve().parent)]
     return list(dict.fromkeys(paths))
 

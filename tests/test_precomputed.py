@@ -8,6 +8,7 @@ import textwrap
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import ROOT
@@ -93,3 +94,38 @@ def test_the_zip_ships_the_values_of_its_own_secret_seed(autograder_zip, tmp_pat
         seed = int(zf.read("SEED"))
     passed = passed_without_the_reference(tmp_path / "precomputed", seed)
     assert all(passed.values())
+
+
+def test_costly_expected_values_are_kept_in_the_checkout_for_the_next_run(tmp_path, monkeypatch):
+    from autograder import fixtures
+    from autograder.assignments import load
+    from autograder.grading import secret_paths
+
+    load("hw6")  # the cache is kept per code of the checks
+
+    assert fixtures.CACHE_DIR in secret_paths("hw6", [])  # the containment probe proves student code cannot read it
+    monkeypatch.setenv("AUTOGRADER_CACHE", "1")
+    monkeypatch.setattr(fixtures, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setitem(fixtures._precomputed, "autograder.assignments.hw6", None)
+    calls = []
+
+    def costly(x):
+        calls.append(x)
+        __import__("time").sleep(2 * fixtures.CACHE_SECONDS)
+        return {"curve": np.arange(3.0) * x}
+
+    def cheap(x):
+        calls.append(-x)
+        return x
+
+    for helper in (costly, cheap):
+        helper.__module__ = "autograder.assignments.hw6"
+    first = fixtures._compute(costly, "k", "costly", (2,), {})
+    again = fixtures._compute(costly, "k", "costly", (2,), {})  # from the cache: not computed a second time
+    assert calls == [2] and np.array_equal(again["curve"], first["curve"])
+    fixtures._compute(cheap, "c", "cheap", (3,), {})
+    fixtures._compute(cheap, "c", "cheap", (3,), {})
+    assert calls == [2, -3, -3]  # cheap values are not worth a file
+    monkeypatch.setenv("AUTOGRADER_CACHE", "0")
+    fixtures._compute(costly, "k", "costly", (2,), {})
+    assert calls == [2, -3, -3, 2]
