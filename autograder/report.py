@@ -12,13 +12,13 @@ STATUS = {True: "passed", False: "FAILED"}
 
 
 def table(graded: Graded, width: int | None = None, *, times: bool = False) -> str:
-    """One row per check (number, title, points, status, the first line of the message, wrapped to the
+    """One row per check (number, title, points, status, the message's headline, wrapped to the
     terminal's ``width``) and the total; the likely cause under a failed row. ``times`` adds each check's
     seconds to its status (for staff)."""
     width = width or shutil.get_terminal_size((120, 24)).columns
     rows = [(r.check.number, r.check.title, f"{r.score:g}/{r.check.weight:g}",
              STATUS[r.passed] + (f" {r.seconds:5.2f}s" if times else ""),
-             (r.outcome.message.splitlines() or [""])[0]) for r in graded.results]
+             headline(r.outcome.message)) for r in graded.results]
     widths = [max([len(h)] + [len(row[i]) for row in rows]) for i, h in enumerate(("#", "check", "points", "status"))]
     # a narrow terminal wraps the titles rather than the table
     widths[1] = min(widths[1], max(20, width - (widths[0] + widths[2] + widths[3] + 8)))
@@ -46,6 +46,18 @@ def table(graded: Graded, width: int | None = None, *, times: bool = False) -> s
     return for_terminal("\n".join(lines))
 
 
+def headline(message: str) -> str:
+    """What a row shows of a message: its first line, and the lines it introduces while one ends with a colon
+    ("differs from the reference:" is followed by how), up to three."""
+    lines = [line.strip() for line in message.splitlines()[:3]] or [""]
+    shown = [lines[0]]
+    for line in lines[1:]:
+        if not shown[-1].endswith(":") or "likely cause:" in line:
+            break
+        shown.append(line)
+    return " ".join(shown)
+
+
 def likely_cause(message: str) -> str | None:
     """The message's "likely cause: ..." line, if it names a known mistake."""
     return next((line.strip() for line in message.splitlines() if "likely cause:" in line), None)
@@ -65,7 +77,7 @@ def compact(graded: Graded) -> str:
         lines.append(f"{'ok ' if r.passed else 'XX '} {r.check.number:5} {r.check.title[:70]:70} "
                      f"{r.score:g}/{r.check.weight:g}")
         if not r.passed:
-            first = r.outcome.message.splitlines()[0] if r.outcome.message else ""
+            first = headline(r.outcome.message)
             for text in filter(None, (first, likely_cause(r.outcome.message))):
                 lines.extend(textwrap.wrap(text, width=100, initial_indent=" " * 10, subsequent_indent=" " * 12))
     earned, shown = graded.score, sum(r.check.weight for r in graded.results)

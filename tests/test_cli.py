@@ -94,6 +94,21 @@ def test_the_table_fits_the_terminal_and_wraps_words():
     assert all(not line.endswith("wor") for line in text.splitlines())
 
 
+def test_a_row_shows_what_its_first_line_introduces():
+    """\"differs from the reference:\" with nothing after it says nothing: the row shows the line it introduces."""
+    from autograder.grading import Graded, Result
+    from autograder.report import compact, table
+    from autograder.spec import Check, failed
+
+    check = Check("3.2", "a check", 1.0, "visible", (), False, lambda ctx: None)
+    message = ("the returned losses differ from the reference:\nexpected shape (3,), got shape (12,)\n"
+               "  likely cause: one loss per batch")
+    graded = Graded([Result(check, failed(message), 0.0)], [], "", 0.1)
+    for text in (table(graded, width=200), compact(graded)):
+        assert "differ from the reference: expected shape (3,), got shape (12,)" in text
+        assert text.count("likely cause: one loss per batch") == 1
+
+
 def test_output_never_crashes_on_a_console_encoding(tmp_path):
     """Git Bash or redirected output on Windows: cp1252 cannot show every character a message may hold."""
     (tmp_path / "hw6.py").write_text('def relu(x):\n    raise ValueError("bad \\u2192 \\u221a")\n')
