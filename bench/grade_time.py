@@ -4,6 +4,7 @@
 (b) grading the reference through the CLI, isolated as in production, computing every expected value;
 (p) the same with the expected values precomputed for the seed, as the Gradescope zip ships them;
 (c) the checks of (p) with student code run in-process, unisolated: the speed floor;
+(k) (b) as a checkout's ``grade`` runs it after its first run: its costly expected values cached;
 (m) the peak memory of the whole Gradescope-path process tree (run_autograder and every process under
     it), counting shared pages once: the sum of the processes' PSS, sampled every 10 ms.
 
@@ -91,12 +92,14 @@ def gradescope_peak_mib(assignment: str, zip_path: Path) -> float:
 def timings(runs: int, names: list[str], precomputed: Path) -> tuple[list[float], dict[str, list[list[float]]]]:
     """The times of (a), and of (b), (p) and (c) per assignment: interleaved, shuffled, after a warm-up."""
     a: list[float] = []
-    times: dict[str, list[list[float]]] = {n: [[], [], []] for n in names}
-    stored = {**os.environ, "AUTOGRADER_PRECOMPUTED": str(precomputed)}
+    times: dict[str, list[list[float]]] = {n: [[], [], [], []] for n in names}
+    computed = {**os.environ, "AUTOGRADER_CACHE": "0"}
+    stored = {**computed, "AUTOGRADER_PRECOMPUTED": str(precomputed)}
     jobs = [("a", None, [sys.executable, "-c", "import torch"], None)]
     for name in names:
         grade = [sys.executable, "-m", "autograder", "grade", name, f"reference/{name}.py", "--seed", "0"]
-        jobs += [(name, 0, grade, None), (name, 1, grade, stored), (name, 2, grade + ["--unsafe-in-process"], stored)]
+        jobs += [(name, 0, grade, computed), (name, 1, grade, stored),
+                 (name, 2, grade + ["--unsafe-in-process"], stored), (name, 3, grade, None)]
     order = random.Random(0)
     for round_ in range(runs + 1):
         order.shuffle(jobs)
@@ -117,12 +120,12 @@ def print_timings(label: str, a_times: list[float], times: dict[str, list[list[f
     a = statistics.median(a_times)
     print(f"\n{label} (load average {os.getloadavg()[0]:.1f}): (a) python -c 'import torch': {a:.2f} s "
           f"[{min(a_times):.2f}-{max(a_times):.2f}]")
-    print(f"{'assignment':12} {'(b) isolated':>20} {'(p) precomputed':>20} {'(c) in-process':>20} {'b/a':>6} "
-          f"{'p/a':>6} {'p/c':>6}")
+    print(f"{'assignment':12} {'(b) isolated':>20} {'(p) precomputed':>20} {'(c) in-process':>20} "
+          f"{'(k) cached':>20} {'b/a':>6} {'p/a':>6} {'p/c':>6} {'k/a':>6}")
     for name, columns in times.items():
-        b, p, c = map(statistics.median, columns)
+        b, p, c, k = map(statistics.median, columns)
         cells = " ".join(f"{statistics.median(t):5.2f} s [{min(t):.2f}-{max(t):.2f}]" for t in columns)
-        print(f"{name:12} {cells} {b / a:6.2f} {p / a:6.2f} {p / c:6.2f}")
+        print(f"{name:12} {cells} {b / a:6.2f} {p / a:6.2f} {p / c:6.2f} {k / a:6.2f}")
 
 
 def main() -> None:

@@ -102,6 +102,12 @@ HW3 = [
     ("default_init_kept", "2.1", 1, "", None),
     ("no_zero_grad", "3.1", 0, "optimizer.zero_grad() is missing", "no_zero_grad"),
     ("batches_reversed", "3.1", 0, "the batches are taken in the wrong order", "batch_order"),
+    ("drop_last_batch", "3.1", 0, "the last, smaller batch of each epoch is left out", "drop_last"),
+    ("losses_per_batch", "3.2", 0, "one loss per batch (3 epochs of 4 batches)", "per_batch"),
+    ("losses_per_batch", "3.1", 1, "", None),
+    # the shape costs check 1.2 only: 1.3 compares the values
+    ("output_squeezed", "1.2", 0, "expected shape (5, 1)", "wrong_shape"),
+    ("output_squeezed", "1.3", 1, "compared after reshaping your output to (7, 1)", None),
     ("batches_shuffled", "3.1", 0, "the batches are shuffled (torch.randperm)", "shuffled"),
     ("dataloader_shuffled", "3.1", 0, "the batches are shuffled (DataLoader(..., shuffle=True))", "shuffled"),
     ("xavier_init", "2.2", 0, "Xavier (Glorot) initialisation", "xavier_init"),

@@ -129,11 +129,14 @@ def mlp_output(ctx: Context) -> Outcome:
     if isinstance(run, Outcome):
         return run
     out, state = run
-    if not isinstance(out, np.ndarray) or out.shape != (7, 1):
-        return failed(f"needs an output of shape (7, 1) (see check 1.2), got {describe(out)}", "wrong_shape")
+    if not isinstance(out, np.ndarray) or out.size != 7:
+        return failed(f"needs the 7 outputs of 7 inputs (see check 1.2), got {describe(out)}", "wrong_shape")
+    reshaped = out.shape != (7, 1)  # the shape is check 1.2's: here only the values count
+    out = out.reshape(7, 1)
     problem = mismatch(_replay(state, x), out, rtol=1e-5, atol=1e-6)
     if problem is None:
-        return passed()
+        return passed("compared after reshaping your output to (7, 1); check 1.2 counts its shape" if reshaped
+                      else "")
     message = f"output differs from the reference run with the same weights:\n{problem}"
     if matches(_replay(state, x, torch.relu), out, rtol=1e-5, atol=1e-6):
         return failed(f"{message}\n  likely cause: ReLU instead of sigmoid after l1 and l2", "relu")
@@ -225,7 +228,7 @@ def _train_data(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
 def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_grad: bool = True,
                         order: str = "in order") -> tuple[list[float], dict[str, np.ndarray]]:
     """The reference's training, or a known mistake: gradients never zeroed, or the batches in another
-    ``order`` ("reversed"; "randperm" or "DataLoader" shuffling, replayed from the seed the worker set before
+    ``order`` ("reversed"; "drop last", the short one left out; "randperm" or "DataLoader" shuffling, replayed from the seed the worker set before
     it built the model, as the student's run drew them)."""
     model = REF.MLP()
     model.load_state_dict(state)
@@ -242,8 +245,8 @@ def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_g
                 batches = list(DataLoader(TensorDataset(X, Y), batch_size=TRAIN_BATCH, shuffle=True))
             else:
                 index = torch.randperm(len(X)) if order == "randperm" else torch.arange(len(X))
-                batches = [(X[index[s:s + TRAIN_BATCH]], Y[index[s:s + TRAIN_BATCH]])
-                           for s in (starts[::-1] if order == "reversed" else starts)]
+                taken = {"reversed": starts[::-1], "drop last": starts[:len(X) // TRAIN_BATCH]}.get(order, starts)
+                batches = [(X[index[s:s + TRAIN_BATCH]], Y[index[s:s + TRAIN_BATCH]]) for s in taken]
             batch = []
             for x, y in batches:
                 if zero_grad:
@@ -289,6 +292,9 @@ def train_weights(ctx: Context) -> Outcome:
                                 "missing), so each step uses the sum of all gradients so far", "no_zero_grad"),
                                ({"order": "reversed"}, f"the batches are taken in the wrong order; {in_order}",
                                 "batch_order"),
+                               ({"order": "drop last"}, "the last, smaller batch of each epoch is left out "
+                                f"(range(len(X) // batch_size) or drop_last=True); {in_order}, the last one "
+                                "shorter", "drop_last"),
                                ({"order": "randperm"}, f"the batches are shuffled (torch.randperm); {in_order}",
                                 "shuffled"),
                                ({"order": "DataLoader"}, f"the batches are shuffled (DataLoader(..., shuffle=True)); "
@@ -301,13 +307,20 @@ def train_weights(ctx: Context) -> Outcome:
 @check("3.2", 1, tag=("training",))
 def train_losses(ctx: Context) -> Outcome:
     """train returns the per-epoch mean training losses"""
-    body, expected, *_ = _trained(ctx)
+    body, expected, _, _, X, _ = _trained(ctx)
     losses = body["value"]
     got = as_numbers(losses)
     if got is None:
         return failed(f"train should return a list of {TRAIN_EPOCHS} numbers, got {describe(losses)}", "wrong_type")
     problem = mismatch(np.asarray(expected), got, rtol=1e-4, atol=1e-6)
-    return passed() if problem is None else failed(f"the returned losses differ from the reference:\n{problem}")
+    if problem is None:
+        return passed()
+    message = f"the returned losses differ from the reference:\n{problem}"
+    batches = -(-len(X) // TRAIN_BATCH)
+    if got.size == TRAIN_EPOCHS * batches:
+        return failed(f"{message}\n  likely cause: one loss per batch ({TRAIN_EPOCHS} epochs of {batches} batches); "
+                      "return one number per epoch, the mean of its batch losses", "per_batch")
+    return failed(message)
 
 
 @check("4.1", 1, visible="after_published", tag=("MLP",))
