@@ -343,3 +343,15 @@ def test_unusual_but_correct_answers_earn_every_point(grade_submission, tmp_path
     path.write_text((ROOT / "reference" / f"{assignment}.py").read_text() + UNUSUAL_CORRECT[assignment])
     results = grade_submission(assignment, path)["by_number"]
     assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}
+
+
+CORRECT = sorted((p.parent.name, p) for p in (ROOT / "tests" / "correct").glob("*/*.py"))
+
+
+@pytest.mark.parametrize("assignment, path", CORRECT, ids=[f"{a}-{p.stem}" for a, p in CORRECT])
+def test_correct_solutions_in_unusual_styles_earn_every_point(grade_submission, assignment, path):
+    """tests/correct/<assignment>/: right answers written as students write them (nn.Sigmoid modules, a
+    DataLoader in order, einsum-free matmuls, a dict for a list of pairs, a column for a vector, lists and
+    tuples for arrays, a torch scalar for a float)."""
+    results = grade_submission(assignment, path)["by_number"]
+    assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}
