@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from .compare import describe
 from .forked import ChildFailed, in_child
 from .sandbox.wire import SympyText
@@ -41,7 +43,12 @@ def exact_count(name: str, got: Any, expected: int, known: Diagnoses | None = No
 
 
 def truth_value(name: str, got: Any, expected: bool, why_wrong: str) -> Outcome:
-    """A True/False answer; ``why_wrong`` explains the right one."""
+    """A True/False answer; ``why_wrong`` explains the right one. NumPy's booleans and the integers 1 and 0
+    are read as the truth values they stand for."""
+    if isinstance(got, np.ndarray) and got.shape == () and got.dtype == bool:
+        got = bool(got)
+    elif isinstance(got, int) and not isinstance(got, bool) and got in (0, 1):
+        got = bool(got)
     if not isinstance(got, bool):
         return failed(f"{name} should be True or False, got {describe(got)}", "wrong_type")
     if got == expected:
