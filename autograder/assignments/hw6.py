@@ -212,15 +212,15 @@ def residual_param_grads(ctx: Context) -> Outcome:
             got = returned.value
             rtol, atol, _ = returned.tolerance(1e-6, 1e-9)
             if not isinstance(got, (list, tuple)) or len(got) != 2:
-                problem = f"should return two lists (dAs, dbs), got {describe(got)}"
+                outcome = failed(f"should return two lists (dAs, dbs), got {describe(got)}")
             else:
                 problem = (_compare_grads(got[0], expected_A, "dAs", rtol, atol)
                            or _compare_grads(got[1], expected_b, "dbs", rtol, atol))
-            named = problem and next(((cause, code) for mistake, (cause, code) in PARAM_GRAD_MISTAKES.items()
-                                      if _same_grads(got, _param_grad_mistakes(As, bs, x, act)[mistake], rtol, atol)),
-                                     None)
-            outcome = failed(f"{problem}\n  likely cause: {named[0]}", named[1]) if named else \
-                failed(problem) if problem else passed()
+                named = problem and next(((cause, code) for mistake, (cause, code) in PARAM_GRAD_MISTAKES.items()
+                                          if _same_grads(got, _param_grad_mistakes(As, bs, x, act)[mistake], rtol,
+                                                         atol)), None)
+                outcome = passed() if not problem else failed(f"{problem}\n  likely cause: {named[0]}", named[1]) \
+                    if named else failed(problem)
             outcomes.append((f"depth {depth}, sigma = {act}", outcome))
     return share_of_cases(outcomes)
 
