@@ -63,7 +63,7 @@ from ..answers import exact_count, formula
 from ..compare import matches, mismatch
 from ..context import Context
 from ..fixtures import expected
-from ..spec import Outcome, check, failed, passed, share_of_cases
+from ..spec import Outcome, check, failed, passed, share_of_cases, with_cause
 from ..symbolic import Symbols
 from . import load_reference
 
@@ -83,8 +83,8 @@ def softmax_values(ctx: Context) -> Outcome:
         if problem is None:
             cases.append((label, passed()))
         elif not np.isfinite(got).all():
-            cases.append((label, failed(f"{{problem}}\\n  likely cause: exp overflows for large entries; subtract "
-                                        "max(z) first (softmax does not change)", "overflow")))
+            cases.append((label, with_cause(problem, ("exp overflows for large entries; subtract max(z) first "
+                                                      "(softmax does not change)", "overflow"))))
         else:
             cases.append((label, failed(problem + note)))
     return share_of_cases(cases)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import types
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
 
@@ -38,6 +38,23 @@ def passed(message: str = "") -> Outcome:
 
 def failed(message: str, diagnosis: str | None = None) -> Outcome:
     return Outcome(0.0, message, diagnosis)
+
+
+Cause = tuple[str, str]  # a known mistake: the likely cause, in words for the student, and its diagnosis code
+
+
+def with_cause(message: str, cause: Cause | None, diagnosis: str | None = None) -> Outcome:
+    """A failure whose message ends with the known mistake's ``likely cause:`` line (reports pick that line
+    out), diagnosed with its code; without one, plain ``failed(message, diagnosis)``."""
+    if not cause:
+        return failed(message, diagnosis)
+    return failed(f"{message}\n  likely cause: {cause[0]}", cause[1])
+
+
+def first_cause(mistakes: Iterable[tuple[Cause, Callable[[], bool]]]) -> Cause | None:
+    """The first listed mistake whose test holds (each test replays the mistake and compares the student's
+    value with it, only when reached)."""
+    return next((cause for cause, holds in mistakes if holds()), None)
 
 
 def partial(fraction: float, message: str, diagnosis: str | None = None) -> Outcome:

@@ -12,7 +12,7 @@ from ..answers import as_integer
 from ..compare import WrongType, as_number, as_numbers, describe, matches, mismatch
 from ..context import Context, Returned
 from ..fixtures import expected
-from ..spec import Outcome, check, failed, passed, share_of_cases
+from ..spec import Outcome, check, failed, first_cause, passed, share_of_cases, with_cause
 from . import load_reference
 
 REF = load_reference("dl_hw2")
@@ -45,16 +45,14 @@ def teacher_student_risk(ctx: Context) -> Outcome:
             continue
         message = f"teacher_student_risk for d = {d} returned {got:.6g}, expected {expected:.6g}"
         distance = float(np.linalg.norm(w - w_t))
-        for variant, cause, code in ((distance, "that is ||w - w_t||; the risk is its square", "not_squared"),
-                                     (expected / 2, "the risk has no factor 1/2", "half"),
-                                     (expected / d, "the expectation sums over the d coordinates; it is not "
-                                                    "a mean over them", "mean")):
-            if np.isclose(got, variant, rtol=rtol):
-                return failed(f"{message}\n  likely cause: {cause}", code)
-        if abs(got - expected) < 0.2 * expected:
-            return failed(f"{message}\n  likely cause: a sample average; E[x x^T] = I gives the exact value "
-                          "||w - w_t||^2", "sampled")
-        return failed(message)
+        return with_cause(message, first_cause((
+            (("that is ||w - w_t||; the risk is its square", "not_squared"),
+             lambda: np.isclose(got, distance, rtol=rtol)),
+            (("the risk has no factor 1/2", "half"), lambda: np.isclose(got, expected / 2, rtol=rtol)),
+            (("the expectation sums over the d coordinates; it is not a mean over them", "mean"),
+             lambda: np.isclose(got, expected / d, rtol=rtol)),
+            (("a sample average; E[x x^T] = I gives the exact value ||w - w_t||^2", "sampled"),
+             lambda: abs(got - expected) < 0.2 * expected))))
     return passed()
 
 
@@ -134,7 +132,7 @@ def _step_outcomes(ctx: Context, problem: dict, label: str) -> list[tuple[str, O
     for field in FIELDS:
         problem_text = _field_problem(got, field, expected[field], rtol, atol)
         if problem_text and known and field in ("grad_w", "grad_b", "new_w", "new_b"):
-            outcomes.append((f"{label}, {field}", failed(f"{problem_text}\n  likely cause: {known[0]}", known[1])))
+            outcomes.append((f"{label}, {field}", with_cause(problem_text, known)))
         else:
             outcomes.append((f"{label}, {field}", failed(problem_text) if problem_text else passed()))
     return outcomes
@@ -226,11 +224,9 @@ def he_std(ctx: Context) -> Outcome:
         if np.isclose(got, expected, rtol=rtol):
             continue
         message = f"he_std({fan_in}) returned {got:.6g}, expected sqrt(2 / {fan_in}) = {expected:.6g}"
-        for variant, cause, code in ((np.sqrt(1 / fan_in), "that is sqrt(1 / fan_in), LeCun's; ReLU halves the "
-                                      "second moment, so He doubles the variance", "lecun"),
-                                     (2 / fan_in, "that is the variance 2 / fan_in; return its square root",
-                                      "variance")):
-            if np.isclose(got, variant, rtol=rtol):
-                return failed(f"{message}\n  likely cause: {cause}", code)
-        return failed(message)
+        return with_cause(message, first_cause((
+            (("that is sqrt(1 / fan_in), LeCun's; ReLU halves the second moment, so He doubles the variance",
+              "lecun"), lambda: np.isclose(got, np.sqrt(1 / fan_in), rtol=rtol)),
+            (("that is the variance 2 / fan_in; return its square root", "variance"),
+             lambda: np.isclose(got, 2 / fan_in, rtol=rtol)))))
     return passed()

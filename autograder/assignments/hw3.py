@@ -18,7 +18,7 @@ from ..compare import as_numbers, describe, matches, mismatch
 from ..context import Context
 from ..fixtures import expected
 from ..sandbox import StudentFailure
-from ..spec import Outcome, check, failed, passed, share_of_cases
+from ..spec import Outcome, check, failed, passed, share_of_cases, with_cause
 from . import load_reference
 
 REF = load_reference("hw3")
@@ -194,9 +194,7 @@ def init_weight_distribution(ctx: Context) -> Outcome:
         # the scheme that explains every layer (LeCun's gives l1 N(0, 1)), else this layer (default init left in one)
         named = next(((cause, code) for cause, code, spread in NAMED_INITS if explains(spread, LAYERS)), None) \
             or next(((cause, code) for cause, code, spread in NAMED_INITS if explains(spread, (layer,))), None)
-        if named is not None:
-            return failed(f"{message}\n  likely cause: {named[0].format(layer=layer)}", named[1])
-        return failed(message, "wrong_distribution")
+        return with_cause(message, named and (named[0].format(layer=layer), named[1]), "wrong_distribution")
     return passed()
 
 
@@ -300,7 +298,7 @@ def train_weights(ctx: Context) -> Outcome:
                                ({"order": "DataLoader"}, f"the batches are shuffled (DataLoader(..., shuffle=True)); "
                                 f"{in_order} (shuffle=False)", "shuffled")):
         if _state_problem(_reference_training(state, X, Y, **knobs)[1], body["state"]) is None:
-            return failed(f"{message}\n  likely cause: {cause}", code)
+            return with_cause(message, (cause, code))
     return failed(message)
 
 
@@ -375,7 +373,7 @@ def _conversion(ctx: Context, function: str, source: Callable, target: Callable,
                       if matches(np.stack([_network(*variant(As, bs), x, target) for x in xs.T]), outputs,
                                  rtol=1e-5, atol=atol)), None)
         text = f"the converted network's outputs differ from the original's:\n{problem}"
-        outcomes.append((label, failed(f"{text}\n  likely cause: {named[0]}", named[1]) if named else failed(text)))
+        outcomes.append((label, with_cause(text, named)))
     return share_of_cases(outcomes)
 
 

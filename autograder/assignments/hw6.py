@@ -20,7 +20,7 @@ from ..fixtures import expected
 from ..policy import AUTOGRAD, Forbidden
 from ..sandbox import StudentFailure
 from ..sandbox.wire import Opaque, callable_ref
-from ..spec import Outcome, check, failed, passed, share_of_cases
+from ..spec import Outcome, check, failed, passed, share_of_cases, with_cause
 from . import load_reference
 
 REF = load_reference("hw6")
@@ -219,8 +219,7 @@ def residual_param_grads(ctx: Context) -> Outcome:
                 named = problem and next(((cause, code) for mistake, (cause, code) in PARAM_GRAD_MISTAKES.items()
                                           if _same_grads(got, _param_grad_mistakes(As, bs, x, act)[mistake], rtol,
                                                          atol)), None)
-                outcome = passed() if not problem else failed(f"{problem}\n  likely cause: {named[0]}", named[1]) \
-                    if named else failed(problem)
+                outcome = with_cause(problem, named) if problem else passed()
             outcomes.append((f"depth {depth}, sigma = {act}", outcome))
     return share_of_cases(outcomes)
 
@@ -400,7 +399,7 @@ def stm_parameter_count(ctx: Context) -> Outcome:
                       "times ([branch] * 32 puts the same module in every place); build 32 of them, e.g. "
                       "nn.ModuleList([make_branch() for _ in range(32)])", "repeated_branch")
     hint = _relu_class_hint("", structure)
-    return failed(message + (f"\n  likely cause: {hint}" if hint else ""), "wrong_count")
+    return with_cause(message, hint and (hint, "wrong_count"), "wrong_count")
 
 
 def _unused_parameters(ctx: Context) -> str | None:
@@ -929,16 +928,16 @@ def double_descent_peak(ctx: Context) -> Outcome:
         return passed()
     peak = NUM_PARAMS[int(np.nanargmax(errors))] if np.isfinite(errors).any() else None
     if _same_errors(ctx, errors, 0.01, "1/p", "val"):
-        return failed(f"with lamda=0.01 the test error peaks at p={peak}, not near n_train = 300\n  errors: "
-                      f"{_curve(errors)}\n  likely cause: {W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
+        return with_cause(f"with lamda=0.01 the test error peaks at p={peak}, not near n_train = 300\n  errors: "
+                          f"{_curve(errors)}", W_STD_MISTAKE)
     if peak is not None and PEAK_RANGE[0] <= peak <= PEAK_RANGE[1] and np.isfinite(errors).all() \
             and errors.min() > 0 and np.count_nonzero(np.diff(errors)) == len(errors) - 1:
         return failed(f"{DRAW_ORDER}\n  your errors: {_curve(errors)}", "draw_order")
     if _falls_without_peak(errors):
-        return failed(f"with lamda=0.01 the test error should peak between {PEAK_RANGE[0]} and {PEAK_RANGE[1]}; "
-                      f"yours falls with p and has no peak\n  errors: {_curve(errors)}\n  likely cause: "
-                      f"{W_STD_MISTAKE[0]} (features that small leave lamda=0.01 to smooth the peak away, whatever "
-                      "the draws); or lamda was not used as given", W_STD_MISTAKE[1])
+        return with_cause(f"with lamda=0.01 the test error should peak between {PEAK_RANGE[0]} and {PEAK_RANGE[1]}; "
+                          f"yours falls with p and has no peak\n  errors: {_curve(errors)}",
+                          (f"{W_STD_MISTAKE[0]} (features that small leave lamda=0.01 to smooth the peak away, "
+                           "whatever the draws); or lamda was not used as given", W_STD_MISTAKE[1]))
     return failed(f"with lamda=0.01 the test error should peak between {PEAK_RANGE[0]} and {PEAK_RANGE[1]} "
                   f"(near n_train = 300); yours peaks at p={peak}\n  errors: {_curve(errors)}", "no_peak")
 
@@ -956,8 +955,7 @@ def double_descent_tuned(ctx: Context) -> Outcome:
                       "was tuned on the test set; pick it by the validation error and only report the test error",
                       "tuned_on_test")
     if _same_errors(ctx, errors, None, "1/p", "val"):
-        return failed(f"your errors differ from the reference's: {_curve(errors)}\n  likely cause: "
-                      f"{W_STD_MISTAKE[0]}", W_STD_MISTAKE[1])
+        return with_cause(f"your errors differ from the reference's: {_curve(errors)}", W_STD_MISTAKE)
     large = [e for p, e in zip(NUM_PARAMS, errors) if p >= 101]
     if np.isfinite(errors).all() and errors.min() > 0 and max(large) < TUNED_CEILING:
         return failed(f"{DRAW_ORDER}\n  your errors: {_curve(errors)}", "draw_order")

@@ -12,7 +12,7 @@ import torch
 from ..compare import describe, matches, mismatch
 from ..context import Context
 from ..fixtures import expected
-from ..spec import Outcome, check, failed, passed, share_of_cases
+from ..spec import Outcome, check, failed, passed, share_of_cases, with_cause
 from . import load_reference
 
 REF = load_reference("nyu_hw1")
@@ -139,7 +139,7 @@ def _backward_case(ctx: Context, f: str, g: str, loss: str, salt: int, case: int
     for knobs, cause, code in mistakes:
         knobs = {k: {"K": len(y), "K/2": len(y) / 2}.get(v, v) if isinstance(v, str) else v for k, v in knobs.items()}
         if _compare(got, _autograd(params, x, y, f, g, loss, **knobs), "backward") is None:
-            return failed(f"{problem}\n  likely cause: {cause}", code)
+            return with_cause(problem, (cause, code))
     return failed(problem)
 
 
