@@ -8,6 +8,7 @@ from autograder.grading import grade
 from autograder.seeds import PRACTICE_SEED
 from autograder.template import strip_solutions, template_path, MarkerError
 from autograder.assignments import reference_path
+from autograder.mutations import apply_mutation
 from conftest import ROOT
 
 import pytest
@@ -345,13 +346,15 @@ def test_unusual_but_correct_answers_earn_every_point(grade_submission, tmp_path
     assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}
 
 
-CORRECT = sorted((p.parent.name, p) for p in (ROOT / "tests" / "correct").glob("*/*.py"))
+CORRECT = sorted((p.parent.name, p) for p in (ROOT / "tests" / "correct").glob("*/*.mutation"))
 
 
-@pytest.mark.parametrize("assignment, path", CORRECT, ids=[f"{a}-{p.stem}" for a, p in CORRECT])
-def test_correct_solutions_in_unusual_styles_earn_every_point(grade_submission, assignment, path):
-    """tests/correct/<assignment>/: right answers written as students write them (nn.Sigmoid modules, a
-    DataLoader in order, einsum-free matmuls, a dict for a list of pairs, a column for a vector, lists and
-    tuples for arrays, a torch scalar for a float)."""
+@pytest.mark.parametrize("assignment, mutation", CORRECT, ids=[f"{a}-{p.stem}" for a, p in CORRECT])
+def test_correct_solutions_in_unusual_styles_earn_every_point(grade_submission, tmp_path, assignment, mutation):
+    """tests/correct/<assignment>/: the reference rewritten as students write right answers (nn.Sigmoid
+    modules, a DataLoader in order, matmuls of transposes, a dict for a list of pairs, a column for a vector,
+    lists and tuples for arrays, a torch scalar for a float, NumPy's bool for True)."""
+    path = tmp_path / f"{assignment}.py"
+    path.write_text(apply_mutation((ROOT / "reference" / f"{assignment}.py").read_text(), mutation.read_text()))
     results = grade_submission(assignment, path)["by_number"]
     assert {n: r.outcome.message for n, r in results.items() if not r.passed} == {}
