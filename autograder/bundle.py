@@ -118,7 +118,8 @@ def handout(assignment: str) -> str:
     tree = ast.parse(template.read_text())
     parts = [f"# {assignment}", "", ast.get_docstring(tree) or "", "", "## Checking your work", "", textwrap.dedent(f"""\
         Install what the grader uses, once, with Python 3.10 or later (Linux and Windows; on macOS write
-        `torch==2.13.0` instead, whose wheels are CPU-only already):
+        `"torch>=2.13,<=2.14.1"` instead, whose wheels are CPU-only already: the versions these checks are
+        tested with; elsewhere, as on an Intel Mac, whose last torch is 2.2.2, `check` still runs and says so):
 
             pip install --extra-index-url https://download.pytorch.org/whl/cpu "torch==2.13.0+cpu" {_requirements()}
 

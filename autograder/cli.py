@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from .assignments import load
+    from .environment import untested_torch
     from .grading import grade, start_server
     from .seeds import PRACTICE_SEED
     from .report import compact, details, hidden_line, table
@@ -93,6 +94,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.details and details(graded):
         print("\n" + details(graded))
     print(hidden_line(assignment))
+    untested = untested_torch(sys.modules["torch"].__version__)
+    if untested:
+        print(f"note: {untested}")
     return 0
 
 

@@ -6,6 +6,7 @@ afresh), so it imports nothing but the standard library.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import sys
 from typing import Mapping
@@ -53,3 +54,21 @@ def linux_sandbox_available() -> bool:
     """Whether the fork server can run here (Linux, WSL included); ``AUTOGRADER_PORTABLE=1`` says no, for tests."""
     return (sys.platform.startswith("linux") and hasattr(socket, "SOCK_SEQPACKET")
             and os.environ.get("AUTOGRADER_PORTABLE", "0") != "1")
+
+
+# The oldest and newest torch under which every visible check of every assignment gives the reference full
+# marks and each known mistake its verdict, run from the student bundle (tests/test_bundle.py at the first,
+# where the suite runs; the second by hand, as README's "Torch versions" says).
+TESTED_TORCH = ("2.13.0", "2.14.1")
+
+
+def untested_torch(version: str) -> str | None:
+    """A note for a student whose torch is outside TESTED_TORCH, or None."""
+    def release(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", text.split("+")[0])[:3])
+
+    if release(TESTED_TORCH[0]) <= release(version) <= release(TESTED_TORCH[1]):
+        return None
+    return (f"torch {version} is outside the versions these checks were tested with ({TESTED_TORCH[0]} to "
+            f"{TESTED_TORCH[1]}): they should still agree with Gradescope's, but if a verdict surprises you, "
+            "Gradescope's is the one that counts")

@@ -114,6 +114,40 @@ def test_the_bundle_readme_installs_the_graders_cpu_torch_in_one_line(bundles):
     assert "`DROPOUT_COMMUTES`, `OUTPUT_MEAN`, `PARAMS_PLAIN`, `PARAMS_STM`" in readme  # the answers to set
 
 
+def _verdicts(python: str, folder: Path, name: str, source: Path, tmp_path: Path) -> list[str]:
+    """What the bundle's check gives ``source``, check by check, under ``python``."""
+    target = tmp_path / "submission"
+    target.mkdir(exist_ok=True)
+    shutil.copyfile(source, target / f"{name}.py")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run([python, "-m", "autograder", "check", name, str(target), "--compact"], cwd=folder, env=env,
+                         capture_output=True, text=True, timeout=300).stdout
+    return re.findall(r"^(?:ok |XX )\s+(\S+) .*? (\S+/\S+)$", out, re.M)
+
+
+@pytest.mark.skipif(not os.environ.get("AUTOGRADER_OTHER_TORCH"),
+                    reason="AUTOGRADER_OTHER_TORCH names a Python with another torch (README: Torch versions)")
+@pytest.mark.parametrize("name", ASSIGNMENTS)
+def test_another_torch_gives_every_verdict_the_graders_torch_gives(bundles, name, tmp_path):
+    """The reference and every known mistake, checked from the bundle under the grader's torch and under
+    another (TESTED_TORCH's other end): the same points, check by check."""
+    from autograder.mutations import mutated_sources
+
+    for source in [ROOT / "reference" / f"{name}.py"] + mutated_sources(name, tmp_path / "mutated"):
+        ours = _verdicts(clean_python(), bundles[name], name, source, tmp_path)
+        assert ours and _verdicts(os.environ["AUTOGRADER_OTHER_TORCH"], bundles[name], name, source, tmp_path) \
+            == ours, source.name
+
+
+def test_a_torch_outside_the_tested_range_is_told_and_ours_is_inside_it():
+    import torch
+
+    from autograder.environment import TESTED_TORCH, untested_torch
+    assert untested_torch(torch.__version__) is None, f"the suite's torch is not in TESTED_TORCH {TESTED_TORCH}"
+    assert untested_torch(TESTED_TORCH[1]) is None
+    assert "outside the versions these checks were tested with" in untested_torch("2.2.2")  # Intel Macs' last
+
+
 def _student_command(folder: Path, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     return subprocess.run([clean_python(), "-m", "autograder", *args], cwd=folder, env=env, capture_output=True,
