@@ -70,3 +70,40 @@ def test_correct_float32_conversions_pass_and_the_uniform_factor_fails(function,
                               for x in xs.T])
             assert mismatch(expected, wrong, rtol=1e-5, atol=atol) is not None, (seed, depth)
     assert not failures, failures
+
+
+def test_correct_float32_residual_gradients_pass_and_the_known_mistakes_fail():
+    """hw6 3.1 and 3.2 as the checks draw them: the reference computed in float32 from float32 inputs, against
+    the tolerance the checks give a float32 answer."""
+    from autograder.assignments.hw6 import ACTIVATIONS, _param_grad_mistakes, residual_grads_float32_atol
+    from autograder.compare import FLOAT32_ATOL
+
+    reference = load_reference("hw6")
+    failures = []
+    for seed in SEEDS:
+        rng = np.random.default_rng([seed, 31])
+        for m in (3, 5, 8):
+            A, b, y = rng.standard_normal((m, m)), rng.standard_normal(m), rng.standard_normal(m)
+            tanh_prime = ACTIVATIONS["tanh"][1]
+            expected = reference.residual_jacobian(A, b, y, tanh_prime)
+            got = reference.residual_jacobian(*(v.astype(np.float32) for v in (A, b, y)), tanh_prime)
+            if mismatch(expected, got.astype(float), rtol=FLOAT32_RTOL, atol=FLOAT32_ATOL) is not None:
+                failures.append((seed, "jacobian", m))
+        rng = np.random.default_rng([seed, 32])
+        for depth in range(3, 7):
+            for act in ("tanh", "sigmoid"):
+                shapes = [(4, 3)] + [(4, 4)] * (depth - 2) + [(1, 4)]
+                As = [rng.standard_normal(s) for s in shapes]
+                bs = [rng.standard_normal(s[0]) for s in shapes]
+                x = rng.standard_normal(3)
+                atol = max(FLOAT32_ATOL, residual_grads_float32_atol(As, bs, x, act))
+                expected = [g for part in reference.residual_param_grads(As, bs, x, *ACTIVATIONS[act]) for g in part]
+                got = [g for part in reference.residual_param_grads(
+                    [A.astype(np.float32) for A in As], [v.astype(np.float32) for v in bs], x.astype(np.float32),
+                    *ACTIVATIONS[act]) for g in part]
+                if any(mismatch(e, g.astype(float), rtol=FLOAT32_RTOL, atol=atol) for e, g in zip(expected, got)):
+                    failures.append((seed, depth, act))
+                for mistake, (dAs, dbs) in _param_grad_mistakes(As, bs, x, act).items():
+                    assert any(mismatch(e, np.asarray(g, dtype=float), rtol=FLOAT32_RTOL, atol=atol)
+                               for e, g in zip(expected, list(dAs) + list(dbs))), (seed, depth, act, mistake)
+    assert not failures, failures
