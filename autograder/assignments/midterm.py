@@ -130,7 +130,8 @@ def _filter_case(ctx: Context, C: int) -> Outcome:
                       f"({C}, {C}, 3, 3) and ({C},)", "wrong_shape")
     X = torch.from_numpy(ctx.rng(20 + C).standard_normal((2, C, 6, 6)).astype(np.float32))
     out = F.conv2d(X, torch.from_numpy(weight), torch.from_numpy(bias), padding=1).numpy()
-    problem = mismatch(X.numpy(), out, rtol=0, atol=0)
+    # float32 rounding only: a CPU's convolution may take a route (Winograd) that is not exact even for 0 and 1
+    problem = mismatch(X.numpy(), out, rtol=1e-6, atol=1e-6)
     if problem is None:
         return passed()
     message = f"conv2d(X, weight, bias, padding=1) with C = {C} is not X:\n{problem}"
