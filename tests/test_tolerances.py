@@ -107,3 +107,32 @@ def test_correct_float32_residual_gradients_pass_and_the_known_mistakes_fail():
                     assert any(mismatch(e, np.asarray(g, dtype=float), rtol=FLOAT32_RTOL, atol=atol)
                                for e, g in zip(expected, list(dAs) + list(dbs))), (seed, depth, act, mistake)
     assert not failures, failures
+
+
+def test_correct_float32_backpropagation_by_hand_passes_every_case():
+    """nyu_hw1 sends float32 tensors: the reference's own float32 forward and backward, as a student's would
+    compute them, against the float64 autograd the checks compare with, for every f, g, loss and size."""
+    import types
+
+    from autograder.assignments.nyu_hw1 import (F_NAMES, G_NAMES, SIZES, _autograd, _compare, _problem,
+                                                backward_float32_atol)
+
+    # a student's own float32 rounding: tests/correct's solution (matmuls of transposes, BCE simplified)
+    from autograder.mutations import apply_mutation
+    from conftest import ROOT
+    student = types.ModuleType("student")
+    exec(apply_mutation((ROOT / "reference" / "nyu_hw1.py").read_text(), next(
+        (ROOT / "tests" / "correct" / "nyu_hw1").glob("*.mutation")).read_text()), vars(student))
+    failures = []
+    for seed in SEEDS:
+        ctx = types.SimpleNamespace(rng=lambda salt, seed=seed: np.random.default_rng([seed, salt]))
+        for case in range(len(SIZES)):
+            params, x, y = _problem(ctx, 21, case)
+            for f in F_NAMES:
+                for g in G_NAMES:
+                    for loss in ("mse", "bce") if g == "sigmoid" else ("mse",):
+                        got = {k: v.numpy() for k, v in student.backward(params, x, y, f, g, loss).items()}
+                        atol = backward_float32_atol(params, x, y, f, g, loss)
+                        if _compare(got, _autograd(params, x, y, f, g, loss), "backward", atol) is not None:
+                            failures.append((seed, case, f, g, loss))
+    assert not failures, failures
