@@ -136,3 +136,37 @@ def test_correct_float32_backpropagation_by_hand_passes_every_case():
                         if _compare(got, _autograd(params, x, y, f, g, loss), "backward", atol) is not None:
                             failures.append((seed, case, f, g, loss))
     assert not failures, failures
+
+
+def test_correct_float32_dl_hw2_answers_pass_every_seed():
+    """dl_hw2's backprop step and risk computed in float32 (the reference with float32 in place of float64),
+    against the checks' float32 tolerance, as the checks draw them."""
+    import types
+
+    from autograder.assignments.dl_hw2 import _autograd_step
+    from autograder.compare import FLOAT32_ATOL
+    from conftest import ROOT
+
+    student = types.ModuleType("student")
+    source = (ROOT / "reference" / "dl_hw2.py").read_text()
+    exec(source.replace("np.asarray(v, dtype=float)", "np.asarray(v, dtype=np.float32)").replace(
+        "np.sum((np.asarray(w) - np.asarray(w_t)) ** 2)",
+        "np.sum((np.asarray(w, np.float32) - np.asarray(w_t, np.float32)) ** 2)"), vars(student))
+    reference = load_reference("dl_hw2")
+    failures = []
+    for seed in SEEDS:
+        rng = np.random.default_rng([seed, 22])
+        for trial in range(3):
+            problem = {"x": rng.standard_normal(3).tolist(), "t": rng.uniform(0, 1, 2).tolist(),
+                       "w": rng.standard_normal(10).tolist(), "b": rng.standard_normal(2).tolist(),
+                       "lr": float(rng.uniform(0.01, 0.5))}
+            expected, got = _autograd_step(**problem), student.backprop_step(**problem)
+            failures += [(seed, trial, k) for k in expected if mismatch(
+                expected[k], np.asarray(got[k], dtype=float), rtol=FLOAT32_RTOL, atol=FLOAT32_ATOL) is not None]
+        rng = np.random.default_rng([seed, 11])
+        for d in (1, 5, 40):
+            w, w_t = rng.standard_normal(d), rng.standard_normal(d)
+            if not np.isclose(student.teacher_student_risk(w, w_t), reference.teacher_student_risk(w, w_t),
+                              rtol=FLOAT32_RTOL):
+                failures.append((seed, "risk", d))
+    assert not failures, failures
