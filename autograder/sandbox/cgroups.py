@@ -95,6 +95,8 @@ class WorkerGroups:
             return None
         try:
             hierarchies = _hierarchies()
+            if not hierarchies:  # none writable with the three controllers: Docker's read-only /sys/fs/cgroup
+                return None
             folders = {name: where / f"{PREFIX}{server_pid}" for name, where in hierarchies.items()}
             for folder in set(folders.values()):
                 folder.mkdir(exist_ok=True)
