@@ -16,7 +16,7 @@ import pytest
 
 from autograder.assignments import ASSIGNMENTS, load
 from autograder.batch.report import NOT_ATTEMPTED
-from autograder.mutations import SUBMISSIONS, mistake_file
+from autograder.mutations import SUBMISSIONS
 from conftest import ROOT
 
 # (assignment, changed name, check number) -> why that check rightly depends on the name

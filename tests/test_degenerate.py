@@ -11,7 +11,6 @@ COINCIDE may score, each because the right answer happens to be that value.
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 

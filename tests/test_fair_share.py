@@ -14,7 +14,6 @@ import pytest
 from autograder.sandbox import StudentFailure, WorkerSession
 from autograder.sandbox.cgroups import PREFIX, _hierarchies
 from autograder.sandbox.confine import sweep_dead_servers
-from autograder.sandbox.forkserver import ForkServer
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="control groups and the sandbox account need root")
 

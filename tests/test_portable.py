@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from autograder.sandbox import StudentFailure, WorkerSession
+from autograder.sandbox import WorkerSession
 
 from conftest import ROOT, cli, started_in
 
