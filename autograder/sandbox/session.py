@@ -18,7 +18,7 @@ import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol, TypeVar
 
 import numpy as np
 
@@ -34,6 +34,7 @@ MAX_RESPONSE_BYTES = 16 * 2**20
 # reference), the student's own arrays inside the worker bounded by AUTOGRADER_MEMORY_MB.
 MAX_PAYLOAD_BYTES = 12 * 2**20
 GRADER_ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 DISK_POLL_SECONDS = 1.0  # how often what a worker without namespaces wrote is counted while it runs
 
 
@@ -180,11 +181,15 @@ class WorkerSession(Session):
         timeout *= time_scale()
         arrays: dict[str, np.ndarray] = {}
         message = wire.frame({"request": wire.encode(req, arrays)}, arrays)
+        return self._twice(subject, lambda retried: self._exchange(message, timeout, subject, retried))
+
+    def _twice(self, subject: str, attempt: Callable[[bool], T]) -> T:
+        """``attempt(retried=False)``; once more in a fresh worker if it timed out while the machine was busy."""
         try:
-            return self._exchange(message, timeout, subject, retried=False)
+            return attempt(False)
         except Contended:
             self.contended.append(subject)
-            return self._exchange(message, timeout, subject, retried=True)
+            return attempt(True)
 
     def _exchange(self, message: bytes, timeout: float, subject: str, retried: bool) -> wire.Decoded:
         if self._sock is None:
@@ -202,14 +207,14 @@ class WorkerSession(Session):
         job = {"workdir": str(self._workdir), "scratch": str(self._private / "root"), "module_file": str(self._file),
                "module_name": self._module_name, "limits": asdict(self._limits), "hidden_paths": [str(GRADER_ROOT)]}
         subject = f"importing {self._file.name}"
+
+        def spawn_and_import(retried: bool) -> dict:
+            self._pid, self._sock = self._server.spawn(job, self._output_fd)
+            self._buffer = bytearray()
+            return self._await(self._import_timeout * time_scale(), subject, retried)[0]
+
         try:
-            try:
-                self._spawn(job)
-                ready, _ = self._await(self._import_timeout * time_scale(), subject)
-            except Contended:
-                self.contended.append(subject)
-                self._spawn(job)
-                ready, _ = self._await(self._import_timeout * time_scale(), subject, retried=True)
+            ready = self._twice(subject, spawn_and_import)
         except StudentFailure as failure:
             first, _, rest = failure.message.partition("\n")
             hint = (f"\n  likely cause: code at the top level of {self._file.name} runs whenever the file is "
@@ -228,10 +233,6 @@ class WorkerSession(Session):
         # only which names exist is taken from it, for messages and the checks' choice of what to ask
         self.names = frozenset(n for n in names[:wire.MAX_ITEMS] if isinstance(n, str) and len(n) <= 200) \
             if isinstance(names, list) else frozenset()
-
-    def _spawn(self, job: dict) -> None:
-        self._pid, self._sock = self._server.spawn(job, self._output_fd)
-        self._buffer = bytearray()
 
     def _await(self, timeout: float, subject: str, retried: bool = False) -> tuple[dict, dict[str, np.ndarray]]:
         """Read messages until a final reply; phases say where a timeout struck.
