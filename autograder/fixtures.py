@@ -56,8 +56,7 @@ class Recording:
 
     def record(self, key: str, what: str, value: Any) -> Any:
         if self.depth == 0:
-            doc = wire.encode(value, {})
-            if any(tag in json.dumps(doc) for tag in ('"$opaque"', '"$sympy"', '"$callable"')):
+            if not _plain(json.dumps(wire.encode(value, {}))):
                 if self.plain_only:
                     raise TypeError(f"{what} gives {type(value).__name__}, not plain data; compute the "
                                     "expected value in an @expected helper instead")
@@ -77,6 +76,12 @@ class Recording:
         np.savez_compressed(folder / f"{name}.npz", **arrays)
         (folder / f"{name}.json").write_text(json.dumps(index))
         return [folder / f"{name}.json", folder / f"{name}.npz"]
+
+
+def _plain(doc: str) -> bool:
+    """Whether an encoded value (JSON text) is plain data, which a file can hold: no opaque object, SymPy
+    expression or callable."""
+    return not any(tag in doc for tag in ('"$opaque"', '"$sympy"', '"$callable"'))
 
 
 _recording: Recording | None = None
@@ -177,7 +182,7 @@ def _cache(folder: Path, key: str, value: Any) -> None:
     is not plain data, or a folder that cannot be written, is simply not kept."""
     arrays: dict[str, np.ndarray] = {}
     doc = json.dumps(wire.encode(value, arrays))
-    if any(tag in doc for tag in ('"$opaque"', '"$sympy"', '"$callable"')):
+    if not _plain(doc):
         return
     try:
         if not folder.is_dir():
