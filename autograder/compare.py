@@ -19,6 +19,12 @@ LOW_PRECISION = ("float32", "float16", "bfloat16")
 FLOAT32_RTOL, FLOAT32_ATOL = 1e-5, 1e-6
 
 
+def float32_rounding(exact: list[np.ndarray], rounded: list[Any], floor: float) -> float:
+    """An absolute tolerance for a float32 answer, measured: ten times the furthest a right computation in
+    float32 (``rounded``) lands from the exact one, entry by entry, and at least ``floor``."""
+    return max(floor, 10.0 * max(float(np.abs(np.asarray(r, dtype=float) - e).max()) for e, r in zip(exact, rounded)))
+
+
 def at_precision(rtol: float, atol: float, infos: list[ArrayInfo]) -> tuple[float, float, str]:
     """Tolerances for a student value: float32 rounding anywhere in its computation is allowed, whatever
     dtype it comes back in (np.eye and friends upcast); a value that is float32 gets a note saying so."""

@@ -14,7 +14,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..answers import exact_count, formula, truth_value
-from ..compare import WrongType, as_number, as_numbers, describe, matches, mismatch
+from ..compare import WrongType, as_number, as_numbers, describe, float32_rounding, matches, mismatch
 from ..context import Context, Returned
 from ..fixtures import expected
 from ..policy import AUTOGRAD, Forbidden
@@ -216,11 +216,10 @@ def residual_param_grads(ctx: Context) -> Outcome:
             if not isinstance(got, (list, tuple)) or len(got) != 2:
                 outcome = failed(f"should return two lists (dAs, dbs), got {describe(got)}")
             else:
-                problem = (_compare_grads(got[0], expected_A, "dAs", rtol, atol)
-                           or _compare_grads(got[1], expected_b, "dbs", rtol, atol))
+                problem = _grads_problem(got, (expected_A, expected_b), rtol, atol)
                 named = problem and next(((cause, code) for mistake, (cause, code) in PARAM_GRAD_MISTAKES.items()
-                                          if _same_grads(got, _param_grad_mistakes(As, bs, x, act)[mistake], rtol,
-                                                         atol)), None)
+                                          if _grads_problem(got, _param_grad_mistakes(As, bs, x, act)[mistake],
+                                                            rtol, atol) is None), None)
                 outcome = with_cause(problem, named) if problem else passed()
             outcomes.append((f"depth {depth}, sigma = {act}", outcome))
     return share_of_cases(outcomes)
@@ -245,12 +244,12 @@ def residual_grads_float32_atol(As: list, bs: list, x: np.ndarray, act: str) -> 
     exact = REF.residual_param_grads(As, bs, x, sigma, prime)
     rounded = REF.residual_param_grads([A.astype(np.float32) for A in As], [b.astype(np.float32) for b in bs],
                                        x.astype(np.float32), sigma, prime)
-    return 10.0 * max(float(np.abs(np.asarray(r, dtype=float) - e).max())
-                      for part, got in zip(exact, rounded) for e, r in zip(part, got))
+    return float32_rounding([e for part in exact for e in part], [r for part in rounded for r in part], 0.0)
 
 
-def _same_grads(got: object, grads: tuple[list, list], rtol: float, atol: float) -> bool:
-    return not (_compare_grads(got[0], grads[0], "dAs", rtol, atol) or _compare_grads(got[1], grads[1], "dbs", rtol, atol))
+def _grads_problem(got: tuple, grads: tuple[list, list], rtol: float, atol: float) -> str | None:
+    """How a reply of two lists differs from ``(dAs, dbs)``; None where it does not."""
+    return _compare_grads(got[0], grads[0], "dAs", rtol, atol) or _compare_grads(got[1], grads[1], "dbs", rtol, atol)
 
 
 @expected  # the known mistakes' gradients: recorded for the bundle, whose checks never ship the formula
@@ -521,8 +520,9 @@ def _layouts(state: dict) -> list[list[list[tuple[np.ndarray, np.ndarray | None]
                          for copies in _readings(value, shape)]
     weights = [name for name, found in options.items() if found]
     ambiguous = [name for name in weights if len(options[name]) > 1]
-    keys = ambiguous if len(ambiguous) <= 6 else sorted({np.shape(state[n]) for n in ambiguous})
-    key_of = (lambda name: name) if len(ambiguous) <= 6 else (lambda name: np.shape(state[name]))
+    per_parameter = len(ambiguous) <= 6
+    key_of = (lambda name: name) if per_parameter else (lambda name: np.shape(state[name]))
+    keys = ambiguous if per_parameter else sorted({key_of(name) for name in ambiguous})
     layouts, problem = [], ""
     for choice in itertools.islice(itertools.product(*(range(2) for _ in keys)), MAX_LAYOUTS):
         picked = dict(zip(keys, choice))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..compare import describe, matches, mismatch
+from ..compare import describe, float32_rounding, matches, mismatch
 from ..context import Context
 from ..fixtures import expected
 from ..spec import Outcome, check, failed, passed, share_of_cases, with_cause
@@ -83,7 +83,7 @@ def backward_float32_atol(params: dict, x: torch.Tensor, y: torch.Tensor, f: str
     scale whole gradients, far outside."""
     exact = _autograd(params, x, y, f, g, loss)
     rounded = REF.backward(params, x, y, f, g, loss)
-    return max(ATOL, 10.0 * max(float(np.abs(rounded[k].double().numpy() - exact[k]).max()) for k in exact))
+    return float32_rounding([exact[k] for k in exact], [rounded[k].double().numpy() for k in exact], ATOL)
 
 
 def _compare(got: object, expected: dict[str, np.ndarray], what: str, atol: float = ATOL) -> str | None:
