@@ -226,8 +226,8 @@ def _train_data(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
 def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_grad: bool = True,
                         order: str = "in order") -> tuple[list[float], dict[str, np.ndarray]]:
     """The reference's training, or a known mistake: gradients never zeroed, or the batches in another
-    ``order`` ("reversed"; "drop last", the short one left out; "randperm" or "DataLoader" shuffling, replayed from the seed the worker set before
-    it built the model, as the student's run drew them)."""
+    ``order`` ("reversed"; "drop last", the short one left out; "randperm" or "DataLoader" shuffling,
+    replayed from the seed the worker set before it built the model, as the student's run drew them)."""
     model = REF.MLP()
     model.load_state_dict(state)
     if zero_grad and order == "in order":
@@ -316,8 +316,8 @@ def train_losses(ctx: Context) -> Outcome:
     message = f"the returned losses differ from the reference:\n{problem}"
     batches = -(-len(X) // TRAIN_BATCH)
     if got.size == TRAIN_EPOCHS * batches:
-        return failed(f"{message}\n  likely cause: one loss per batch ({TRAIN_EPOCHS} epochs of {batches} batches); "
-                      "return one number per epoch, the mean of its batch losses", "per_batch")
+        return with_cause(message, (f"one loss per batch ({TRAIN_EPOCHS} epochs of {batches} batches); return one "
+                                    "number per epoch, the mean of its batch losses", "per_batch"))
     return failed(message)
 
 
