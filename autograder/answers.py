@@ -5,19 +5,28 @@ known wrong answers with the likely cause, so a listed mistake is named.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .compare import describe
-from .forked import ChildFailed, in_child
+from .forked import ChildFailed, in_child, start_judge
 from .sandbox.wire import SympyText
 from .spec import Outcome, failed, passed
 
-if TYPE_CHECKING:  # SymPy (0.2 s) is imported where a formula is judged, by the assignments that have one
-    from .symbolic import Symbols, UnknownName
+if TYPE_CHECKING:  # SymPy (0.2-0.5 s) is imported only where a formula is judged
+    from .symbolic import UnknownName
 
 MAX_EXTRA_NAMES = 3
+
+
+@dataclass(frozen=True)
+class Symbols:
+    """The symbols a formula answer may use; ``positive_integers`` are widths and counts."""
+
+    names: tuple[str, ...] = ()
+    positive_integers: bool = True
 
 Diagnoses = dict[Any, tuple[str, str]]  # wrong answer -> (likely cause, diagnosis code)
 
@@ -56,6 +65,11 @@ def truth_value(name: str, got: Any, expected: bool, why_wrong: str) -> Outcome:
     return failed(f"{name} = {got} is not right: {why_wrong}", "wrong_value")
 
 
+def start_formula_judge() -> None:
+    """Start the process that judges formulas (forked.py), with SymPy, beside the grader's own start-up."""
+    start_judge((__name__, f"{__package__}.symbolic"))
+
+
 FORMULA_SECONDS = 20.0  # for reading and comparing one answer, in a child the grader kills at this deadline
 
 
@@ -86,7 +100,7 @@ def _judge_formula(name: str, text: str | int | float, expected: str | int | flo
 
 def _formula_outcome(name: str, text: str | int | float, expected: str | int | float, symbols: Symbols | None,
                      known: dict[str, tuple[str, str]] | None) -> Outcome:
-    from .symbolic import AnswerError, Symbols, UnknownName, equivalent, parse_answer, shown
+    from .symbolic import AnswerError, UnknownName, equivalent, parse_answer, shown
 
     symbols = symbols or Symbols()
     try:
@@ -108,7 +122,7 @@ def _formula_outcome(name: str, text: str | int | float, expected: str | int | f
 
 def _depends_on_other_names(name: str, text: str, symbols: Symbols, unknown: UnknownName) -> Outcome:
     """An answer that reads fine once its undeclared names are symbols: it depends on what the answer does not."""
-    from .symbolic import AnswerError, Symbols, UnknownName, parse_answer, shown
+    from .symbolic import AnswerError, UnknownName, parse_answer, shown
 
     extra, first = [unknown.name], unknown
     while len(extra) <= MAX_EXTRA_NAMES:

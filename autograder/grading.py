@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, load, reference_path
+from .answers import start_formula_judge
+from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, judges_formulas, load, reference_path
 from .context import Context
 from . import notebook
 from .fixtures import CACHE_DIR, PRECOMPUTED_DIR, NoFixture
@@ -40,7 +41,13 @@ def start_server(assignment: str, submissions: list[Path], *, unconfined: bool =
     The checks are loaded while the fork server starts, so the probe costs
     little more than one worker.
     """
-    server = launch(SHARED_IMPORTS.get(assignment, ()))
+    # SymPy (0.2-0.5 s) is imported beside the grader's own start-up, not before it: by the judge of
+    # formulas, and by the fork server for student code (a student may answer with a SymPy expression, and
+    # where the sandbox account cannot read the installation, only what the server imported can be imported)
+    formulas = judges_formulas(assignment)
+    if formulas:
+        start_formula_judge()
+    server = launch(SHARED_IMPORTS.get(assignment, ()), ("sympy",) if formulas else ())
     try:
         load(assignment)
         found = verify(server, secret_paths(assignment, submissions) + list(also_secret),

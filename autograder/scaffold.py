@@ -59,12 +59,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..answers import exact_count, formula
+from ..answers import Symbols, exact_count, formula
 from ..compare import matches, mismatch
 from ..context import Context
 from ..fixtures import expected
 from ..spec import Outcome, check, failed, passed, share_of_cases, with_cause
-from ..symbolic import Symbols
 from . import load_reference
 
 REF = load_reference("{name}")

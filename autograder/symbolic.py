@@ -22,6 +22,8 @@ from typing import Any, Callable, Iterator
 
 import sympy
 
+from .answers import Symbols  # noqa: F401 - where the symbols are declared, without SymPy
+
 MAX_LENGTH = 300
 MAX_NODES = 200
 MAX_DIGITS = 30
@@ -50,16 +52,9 @@ class UnknownName(AnswerError):
         self.name = name
 
 
-@dataclass(frozen=True)
-class Symbols:
-    """The symbols an answer may use; ``positive_integers`` are widths and counts."""
-
-    names: tuple[str, ...] = ()
-    positive_integers: bool = True
-
-    def table(self) -> dict[str, sympy.Symbol]:
-        kind = {"positive": True, "integer": True} if self.positive_integers else {"positive": True}
-        return {name: sympy.Symbol(name, **kind) for name in self.names}
+def _table(symbols: Symbols) -> dict[str, sympy.Symbol]:
+    kind = {"positive": True, "integer": True} if symbols.positive_integers else {"positive": True}
+    return {name: sympy.Symbol(name, **kind) for name in symbols.names}
 
 
 def parse_answer(answer: Any, symbols: Symbols = Symbols()) -> sympy.Expr:
@@ -82,7 +77,7 @@ def parse_answer(answer: Any, symbols: Symbols = Symbols()) -> sympy.Expr:
     tree = _syntax_tree(_tokens_to_source(text))
     if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise AnswerError(f"the answer is too long (more than {MAX_NODES} parts)")
-    return _Builder(symbols.table()).build(tree.body)
+    return _Builder(_table(symbols)).build(tree.body)
 
 
 def _tokens_to_source(text: str) -> str:

@@ -106,3 +106,92 @@ def test_work_that_holds_the_interpreter_is_stopped_in_its_child_process():
     assert in_child(lambda a, b: [a + b], 2, 3, seconds=10.0) == [5]
     with pytest.raises(ChildFailed, match="out of memory|limits"):
         in_child(lambda: len(bytearray(4 * 2**30)), seconds=10.0)
+
+
+def _hold_the_interpreter(seconds: int) -> None:
+    import ctypes
+    ctypes.PyDLL(None).sleep(seconds)
+
+
+def _parent_and_sympy() -> list:
+    import os
+    import sys
+    return [os.getppid(), "sympy" in sys.modules]
+
+
+@pytest.fixture
+def judge():
+    from autograder import forked
+
+    forked.stop_judge()
+    forked.start_judge(("sympy",))
+    yield forked._judge[0]
+    forked.stop_judge()
+
+
+def test_the_judge_runs_each_job_in_a_child_of_its_own_stops_it_at_its_limit_and_serves_the_next(judge):
+    """The judge imported SymPy beside the grader's start-up; its jobs keep the child's hard limits."""
+    from autograder.forked import ChildFailed, in_child
+
+    assert in_child(_parent_and_sympy, seconds=30.0) == [judge, True]
+    started = time.monotonic()
+    with pytest.raises(ChildFailed, match="within 1 s"):
+        in_child(_hold_the_interpreter, 60, seconds=1.0)
+    assert time.monotonic() - started < 30
+    assert in_child(_parent_and_sympy, seconds=30.0) == [judge, True]
+    assert in_child(lambda: [1], seconds=10.0) == [1]  # what it cannot import by name runs in the grader's child
+
+
+def test_a_judge_that_died_costs_no_verdict(judge):
+    import os
+    import signal
+
+    from autograder import forked
+
+    os.kill(judge, signal.SIGKILL)
+    assert forked.in_child(_parent_and_sympy, seconds=30.0) == [os.getpid(), True]
+    assert forked._judge is None
+
+
+def test_a_grader_of_formulas_leaves_sympy_to_its_judge_and_the_others_start_none():
+    """SymPy costs the grader's start-up nothing: the judge imports it beside torch's import."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    probe = ("import sys; from pathlib import Path; from autograder import forked; "
+             "from autograder.grading import start_server; "
+             "s, _ = start_server(sys.argv[1], [Path('reference') / (sys.argv[1] + '.py')], unconfined=True); "
+             "print('sympy' in sys.modules, forked._judge is not None); s.close()")
+    for assignment, judged in (("hw6", True), ("midterm", True), ("nyu_hw1", False)):
+        done = subprocess.run([sys.executable, "-c", probe, assignment], cwd=ROOT, capture_output=True, text=True,
+                              check=True)
+        assert done.stdout.split() == ["False", str(judged)], (assignment, done.stdout, done.stderr[-2000:])
+
+
+def test_the_sandbox_preloads_what_its_account_could_not_read(tmp_path):
+    import os
+    from pathlib import Path
+
+    from autograder.sandbox.forkserver import readable_by_others
+    from conftest import ROOT
+
+    if not readable_by_others([ROOT]):
+        pytest.skip("the checkout itself is closed to other accounts")
+    folder = Path(ROOT) / f".readable-{os.getpid()}"
+    (folder / "pkg").mkdir(parents=True)
+    try:
+        module = folder / "pkg" / "m.py"
+        module.write_text("")
+        for modes, readable in (((0o755, 0o755, 0o644), True), ((0o700, 0o755, 0o644), False),
+                                ((0o755, 0o711, 0o644), False), ((0o755, 0o755, 0o600), False)):
+            for path, mode in zip((folder, folder / "pkg", module), modes):
+                path.chmod(mode)
+            assert readable_by_others([module]) is readable, modes
+    finally:
+        folder.chmod(0o755)
+        (folder / "pkg").chmod(0o755)
+        module.unlink()
+        (folder / "pkg").rmdir()
+        folder.rmdir()

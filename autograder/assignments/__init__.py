@@ -9,6 +9,7 @@ import importlib
 import importlib.util
 import re
 import sys
+import ast
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +18,8 @@ from ..spec import Check, collect
 
 ASSIGNMENTS = ("hw3", "hw6", "nyu_hw1", "dl_hw2", "midterm")
 # Heavy modules both an assignment's checks and its student code need, imported once before the
-# fork server starts: torch.optim's first step imports torch._dynamo (about 1.4 s); SymPy (0.2 s) where an
-# answer is a formula (a student may answer with a SymPy expression, and the grader reads formulas).
-SHARED_IMPORTS = {"hw3": ("torch._dynamo", "sympy"), "hw6": ("sympy",), "midterm": ("sympy",)}
+# fork server starts: torch.optim's first step imports torch._dynamo (about 1.4 s).
+SHARED_IMPORTS = {"hw3": ("torch._dynamo",)}
 GRADER_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_PREFIX = "autograder_reference_"
 
@@ -99,3 +99,12 @@ def load(name: str) -> Assignment:
 def secrets_loaded() -> list[str]:
     """Modules whose presence in memory a student process must never inherit."""
     return [m for m in sys.modules if m.startswith(REFERENCE_PREFIX) or m.startswith(f"{__name__}.")]
+
+
+def judges_formulas(name: str) -> bool:
+    """Whether the checks of ``name`` judge formulas (import ``answers.formula``), read from their source
+    without importing them: the grader then starts what SymPy needs beside its own start-up."""
+    path = Path(__file__).with_name(f"{name}.py")
+    return path.exists() and any(isinstance(node, ast.ImportFrom) and node.module == "answers"
+                                 and any(alias.name == "formula" for alias in node.names)
+                                 for node in ast.walk(ast.parse(path.read_text())))

@@ -10,12 +10,11 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from ..answers import formula, truth_value
+from ..answers import Symbols, formula, truth_value
 from ..compare import WrongType, as_number, describe, mismatch
 from ..context import Context
 from ..fixtures import expected
 from ..spec import Outcome, check, failed, passed, share_of_cases
-from ..symbolic import Symbols
 from . import load_reference
 
 REF = load_reference("midterm")

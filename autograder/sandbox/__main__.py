@@ -1,6 +1,7 @@
-"""``python -m autograder.sandbox FD [MODULE ...]``: the fork server's process (see forkserver.py)."""
+"""``python -m autograder.sandbox FD SHARED SANDBOX_ONLY``: the fork server's process (see forkserver.py);
+the modules it imports, comma-separated."""
 import sys
 
 from .forkserver import main
 
-main(int(sys.argv[1]), tuple(sys.argv[2:]))
+main(int(sys.argv[1]), *(tuple(filter(None, arg.split(","))) for arg in sys.argv[2:4]))

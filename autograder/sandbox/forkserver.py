@@ -59,17 +59,20 @@ def server_environment() -> dict[str, str]:
 class ForkServer:
     """Handle on the fork-server process, held by the trusted grader."""
 
-    def __init__(self, shared: tuple[str, ...] = ()) -> None:
-        """``shared``: heavy, secret-free modules student code commonly needs, imported once here."""
+    def __init__(self, shared: tuple[str, ...] = (), sandbox_only: tuple[str, ...] = ()) -> None:
+        """``shared``: heavy, secret-free modules student code commonly needs, imported once here and shared
+        with the grader; ``sandbox_only``: those the grader does not need, imported by the server alone and
+        only where the workers' account could not import them (it cannot read the installation)."""
         from ..assignments import secrets_loaded
 
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.forked = started_clean() and not secrets_loaded()
         if self.forked:
-            self._process: subprocess.Popen | _Forked = _fork(theirs.fileno(), shared)
+            self._process: subprocess.Popen | _Forked = _fork(theirs.fileno(), shared, sandbox_only)
         else:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno()), *shared],
+                [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno()), ",".join(shared),
+                 ",".join(sandbox_only)],
                 pass_fds=[theirs.fileno()], env=server_environment(), cwd=PACKAGE_PARENT, stdin=subprocess.DEVNULL)
         theirs.close()
         self.pid = self._process.pid
@@ -143,7 +146,7 @@ class _Forked:
         os.kill(self.pid, signal.SIGKILL)
 
 
-def _fork(fd: int, shared: tuple[str, ...]) -> _Forked:
+def _fork(fd: int, shared: tuple[str, ...], sandbox_only: tuple[str, ...]) -> _Forked:
     """Import what workers share here, then fork the server on ``fd``; nothing secret is loaded yet."""
     preload(PRELOAD + shared)
     gc.freeze()  # the collectors of both processes then leave the shared objects' pages alone
@@ -153,7 +156,7 @@ def _fork(fd: int, shared: tuple[str, ...]) -> _Forked:
     if pid == 0:
         os.closerange(3, fd)  # the grader's files and sockets (a batch lane's pipes among them)
         os.closerange(fd + 1, 1 << 16)
-        main(fd, shared)
+        main(fd, shared, sandbox_only)
     return _Forked(pid)
 
 
@@ -171,7 +174,25 @@ def preload(names: tuple[str, ...]) -> None:
         gc.enable()
 
 
-def main(fd: int, shared: tuple[str, ...]) -> NoReturn:
+def readable_by_others(files: list[Path]) -> bool:
+    """Whether an account in none of our groups could read ``files``: each readable by others, in folders
+    others may list, below folders others may pass through."""
+    for file in (Path(f).resolve() for f in files):
+        if any(not os.stat(folder).st_mode & 0o001 for folder in file.parents) \
+                or not os.stat(file.parent).st_mode & 0o004 or not os.stat(file).st_mode & 0o004:
+            return False
+    return True
+
+
+def _module_files(modules: tuple[str, ...]) -> list[Path]:
+    """The files of ``modules`` (not imported) and of the standard library they use."""
+    import importlib.util
+
+    specs = [importlib.util.find_spec(name) for name in modules]
+    return [Path(os.__file__)] + [Path(spec.origin) for spec in specs if spec is not None and spec.origin]
+
+
+def main(fd: int, shared: tuple[str, ...], sandbox_only: tuple[str, ...] = ()) -> NoReturn:
     """The fork server's own process."""
     libc = ctypes.CDLL(None)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with the grader, whatever kills it
@@ -187,6 +208,8 @@ def main(fd: int, shared: tuple[str, ...]) -> NoReturn:
         groups = WorkerGroups.create(os.getpid())
         hello = {"namespaces": isolate, "uid": sandbox_uid(os.getpid()), "cgroups": groups is not None,
                  "read_only": namespaces.read_only_paths(PACKAGE_PARENT) if isolate else []}
+        if not isolate and hello["uid"] is not None and not readable_by_others(_module_files(sandbox_only)):
+            preload(sandbox_only)  # the account workers run as could not import them from their files
         sock.sendall(json.dumps(hello).encode())
         # Orphans of student code (a double fork, setsid) become our children, not init's, so they are
         # reaped here: init in a container may never reap them, and zombies count against the process limit.
