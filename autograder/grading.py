@@ -136,9 +136,35 @@ class Graded:
         return round(sum(r.score for r in self.results), 4)
 
 
+@dataclass
+class Opened:
+    """A submission ready for its checks: the session serving it, and how it was read."""
+
+    path: Path
+    session: Session
+    notes: list[str]
+    inputs: int  # the seed of its inputs
+    source: str  # its text as the policy reads it
+
+
+def open_submission(assignment_name: str, path: Path, server: Server | None, *, seed: int = 0,
+                    per_submission: bool = True) -> Opened:
+    """The submission at ``path`` in a session of ``server`` (in this process where None); see ``grade``."""
+    with tempfile.TemporaryDirectory(prefix="autograder-submission-") as folder:
+        try:
+            prepared = prepare(assignment_name, path, Path(folder))
+            inputs = inputs_seed(seed, prepared.original.read_bytes()) if per_submission else seed
+            session: Session = (WorkerSession(server, prepared.source, assignment_name) if server is not None
+                                else InProcessSession(prepared.source, assignment_name))
+            return Opened(path, session, prepared.notes, inputs, prepared.static_source)
+        except NoSubmission as exc:
+            return Opened(path, UnavailableSession(StudentFailure("no_submission", str(exc))), [str(exc)], seed, "")
+
+
 def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int = 0, per_submission: bool = True,
           select: Callable[[Check], bool] | None = None, log: TextIO = sys.stderr,
-          on_result: Callable[[Result], None] = lambda result: None) -> Graded:
+          on_result: Callable[[Result], None] = lambda result: None, opened: Opened | None = None,
+          ended: Callable[[], None] = lambda: None) -> Graded:
     """Grade the submission at ``path``.
 
     ``server`` was started before any reference was loaded;
@@ -146,29 +172,21 @@ def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int 
     ``per_submission``: the inputs come from a seed derived from ``seed``
     and the submission's bytes (seeds.py); else from ``seed`` itself (the
     practice seed, whose expected values a student bundle records).
+    ``opened``: the submission as ``open_submission`` opened it already;
+    ``ended`` is called once its session has ended (its worker and what that started are gone).
     """
     start = time.perf_counter()
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="autograder-submission-") as folder:
-        try:
-            prepared = prepare(assignment_name, path, Path(folder))
-            notes = prepared.notes
-            inputs = inputs_seed(seed, prepared.original.read_bytes()) if per_submission else seed
-            source = prepared.static_source
-            session: Session = (WorkerSession(server, prepared.source, assignment_name) if server is not None
-                                else InProcessSession(prepared.source, assignment_name))
-        except NoSubmission as exc:
-            session = UnavailableSession(StudentFailure("no_submission", str(exc)))
-            notes = [str(exc)]
-            inputs, source = seed, ""
+    opened = opened or open_submission(assignment_name, path, server, seed=seed, per_submission=per_submission)
+    session = opened.session
     assignment = load(assignment_name)
     try:
-        results = run_checks(assignment, session, seed=inputs, shared_seed=seed, source=source, log=log,
-                             select=select, on_result=on_result)
+        results = run_checks(assignment, session, seed=opened.inputs, shared_seed=seed, source=opened.source,
+                             log=log, select=select, on_result=on_result)
     finally:
         session.close()
+    ended()
     for subject in session.contended:
         print(f"{path.name}: {subject} timed out while the machine was busy and was run again", file=log)
     graded_names = {n for r in session.notebook for n in r["names"] if any(c.concerns(n) for c in assignment.checks)}
-    notes += notebook.summary(session.notebook, session.names, graded_names)
-    return Graded(results, notes, session.output(), time.perf_counter() - start, seed, inputs)
+    notes = opened.notes + notebook.summary(session.notebook, session.names, graded_names)
+    return Graded(results, notes, session.output(), time.perf_counter() - start, seed, opened.inputs)

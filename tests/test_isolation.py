@@ -5,6 +5,7 @@ import os
 import socket
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -433,3 +434,30 @@ def test_no_folder_holding_the_work_folders_is_bound(monkeypatch):
     temp = Path(tempfile.gettempdir()).resolve()
     monkeypatch.setattr(sys, "path", [str(temp)] + sys.path)
     assert not [p for p in read_only_paths(ROOT) if temp.is_relative_to(os.path.realpath(p))]
+
+
+def test_a_worker_begun_early_imports_before_any_request_and_serves_as_any_other(server, tmp_path):
+    """A batch lane begins the next submission's worker while it writes the last one's results."""
+    path = tmp_path / "hw6.py"
+    path.write_text("print('imported', flush=True)\ndef fine():\n    return 2\n")
+    s = WorkerSession(server, path, "hw6")
+    try:
+        s.begin()
+        deadline = time.monotonic() + 60
+        while "imported" not in s.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "imported" in s.output(), "begin() did not start the import"
+        assert call(s, "fine") == 2
+        assert s.output().count("imported") == 1, "the request imported the submission a second time"
+    finally:
+        s.close()
+    broken = tmp_path / "broken" / "hw6.py"
+    broken.parent.mkdir()
+    broken.write_text("import os\nos._exit(3)\n")
+    s = WorkerSession(server, broken, "hw6")
+    try:
+        s.begin()
+        with pytest.raises(StudentFailure, match="exit status 3.*no check could run"):
+            call(s, "fine")
+    finally:
+        s.close()

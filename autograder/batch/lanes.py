@@ -19,10 +19,12 @@ from .inputs import BatchSubmission
 
 # Every check has its own time limit, so this only catches a grader that is itself stuck.
 SUBMISSION_SECONDS = 900.0
+# Submissions sent to a lane at once: the one it grades, and the next, whose worker it starts meanwhile.
+AHEAD = 2
 
 
 class Lane:
-    """One ``autograder.batch.lane`` process and the submission it is grading."""
+    """One ``autograder.batch.lane`` process and the submissions sent to it, the first being graded."""
 
     def __init__(self, assignment: str, folder: Path, results_dir: Path, threads: int, unconfined: bool, log: TextIO,
                  seed: int):
@@ -33,12 +35,14 @@ class Lane:
                                       str(folder)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
                                      start_new_session=True)
-        self.job: BatchSubmission | None = None
-        self.deadline = float("inf")
+        self.jobs: deque[BatchSubmission] = deque()
+        self.deadline = float("inf")  # the first job's
         self._buffer = b""
 
     def submit(self, job: BatchSubmission) -> None:
-        self.job, self.deadline = job, time.monotonic() + SUBMISSION_SECONDS * time_scale()
+        if not self.jobs:
+            self.deadline = time.monotonic() + SUBMISSION_SECONDS * time_scale()
+        self.jobs.append(job)
         self.proc.stdin.write((json.dumps({"id": job.id, "path": str(job.path.resolve()), "seed": self.seed})
                                + "\n").encode())
         self.proc.stdin.flush()
@@ -87,28 +91,30 @@ def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], result
     queue = deque(todo)
 
     def fail(lane: Lane, message: str, diagnosis: str) -> None:
+        """The lane's first job failed with the grader; the lane is replaced, and its other jobs go back."""
         lane.kill()
         document = failure_document(message, diagnosis)
         validate(document)
-        write_atomically(document, results_dir / f"{lane.job.id}.json")
-        done(lane.job)
-        index = lanes.index(lane)
-        lanes[index] = start()
+        failed_job = lane.jobs.popleft()
+        write_atomically(document, results_dir / f"{failed_job.id}.json")
+        done(failed_job)
+        queue.extendleft(reversed(lane.jobs))
+        lanes[lanes.index(lane)] = start()
 
     interrupted = False
     try:
-        while queue or any(lane.job for lane in lanes):
+        while queue or any(lane.jobs for lane in lanes):
             for lane in lanes:
-                if lane.job is None and queue:
+                while len(lane.jobs) < AHEAD and queue:
                     lane.submit(queue.popleft())
-            busy = [lane for lane in lanes if lane.job is not None]
+            busy = [lane for lane in lanes if lane.jobs]
             wait = max(0.0, min(lane.deadline for lane in busy) - time.monotonic())
             ready, _, _ = select.select([lane.proc.stdout for lane in busy], [], [], wait)
             for lane in busy:
                 if lane.proc.stdout in ready:
                     replies = lane.replies()
                     if replies is None:
-                        print(f"lane for {lane.job.id} died: {lane.proc.wait()}", file=log, flush=True)
+                        print(f"lane for {lane.jobs[0].id} died: {lane.proc.wait()}", file=log, flush=True)
                         fail(lane, "grader error: the grader stopped while grading this submission; "
                                    "regrade it with --only-failed", "grader_error")
                         continue
@@ -116,9 +122,11 @@ def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], result
                     if refusal is not None:
                         raise ContainmentError(refusal)
                     checks = next((r["checks"] for r in replies if "checks" in r), checks)
-                    if any(r.get("id") == lane.job.id for r in replies):
-                        done(lane.job)
-                        lane.job, lane.deadline = None, float("inf")
+                    for reply in replies:  # in order: two may come in one read
+                        if lane.jobs and reply.get("id") == lane.jobs[0].id:
+                            done(lane.jobs.popleft())
+                            lane.deadline = time.monotonic() + SUBMISSION_SECONDS * time_scale() if lane.jobs \
+                                else float("inf")
                 elif time.monotonic() >= lane.deadline:
                     fail(lane, f"grader error: grading did not finish within {SUBMISSION_SECONDS * time_scale():g} s; "
                                "regrade it with --only-failed", "grader_timeout")
@@ -127,7 +135,7 @@ def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], result
         raise
     finally:
         for lane in lanes:
-            lane.close() if lane.job is None and not interrupted else lane.kill()
+            lane.close() if not lane.jobs and not interrupted else lane.kill()
         _sweep()
     return checks
 

@@ -171,6 +171,7 @@ class WorkerSession(Session):
                                   | getattr(os, "O_NOFOLLOW", 0), 0o600)  # Windows has no symbolic links to fear
         self._sock: socket.socket | None = None
         self._pid: int | None = None
+        self._begun = False  # started by begin(), its import not awaited yet
         self._buffer = bytearray()
         self._broken: StudentFailure | None = None
         self._output: str | None = None
@@ -191,8 +192,21 @@ class WorkerSession(Session):
             self.contended.append(subject)
             return attempt(True)
 
+    def begin(self) -> None:
+        """Start the worker now, its import running meanwhile; the first request waits for it (a batch lane
+        starts the next submission's worker while it writes the last one's results)."""
+        if self._sock is None and self._broken is None:
+            self._spawn()
+            self._begun = True
+
+    def _spawn(self) -> None:
+        job = {"workdir": str(self._workdir), "scratch": str(self._private / "root"), "module_file": str(self._file),
+               "module_name": self._module_name, "limits": asdict(self._limits), "hidden_paths": [str(GRADER_ROOT)]}
+        self._pid, self._sock = self._server.spawn(job, self._output_fd)
+        self._buffer = bytearray()
+
     def _exchange(self, message: bytes, timeout: float, subject: str, retried: bool) -> wire.Decoded:
-        if self._sock is None:
+        if self._sock is None or self._begun:
             self._start()
         try:
             self._sock.sendall(message)
@@ -204,13 +218,12 @@ class WorkerSession(Session):
     def _start(self) -> None:
         if self._broken is not None:
             raise self._broken
-        job = {"workdir": str(self._workdir), "scratch": str(self._private / "root"), "module_file": str(self._file),
-               "module_name": self._module_name, "limits": asdict(self._limits), "hidden_paths": [str(GRADER_ROOT)]}
         subject = f"importing {self._file.name}"
 
         def spawn_and_import(retried: bool) -> dict:
-            self._pid, self._sock = self._server.spawn(job, self._output_fd)
-            self._buffer = bytearray()
+            if not self._begun or retried:
+                self._spawn()
+            self._begun = False
             return self._await(self._import_timeout * time_scale(), subject, retried)[0]
 
         try:
