@@ -8,8 +8,8 @@ every copy of the reference, zero for the template and less than full for every 
 must then give every submission that same grade, graded by the grader, before its time counts (a batch
 whose lanes died is not fast). Rounds of ``batch -j 1`` and ``batch -j N`` alternate in a shuffled order.
 The fixed cost of a batch (lanes starting, reports) is measured apart, with a batch of one submission, and
-the rates are per submission beyond it. Medians with their range, and the load average of the minute
-before each run (the machine's other work) beside them.
+the rates are per submission beyond it. Medians with their range, and beside them how many cores other
+processes kept busy during the runs (machine_load.py).
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 from autograder.assignments import ASSIGNMENTS, reference_path  # noqa: E402 - after the path is set
 from autograder.mutations import mutated_sources  # noqa: E402
 from autograder.template import template_path  # noqa: E402
+from machine_load import OtherLoad  # noqa: E402
 
 
 def grades(out: Path) -> tuple[float, dict[str, tuple[str, str]]]:
@@ -80,8 +81,8 @@ def write_class(assignment: str, folder: Path, count: int) -> dict[str, str]:
     return kinds
 
 
-def spread(times: list[float], unit: str = "s") -> str:
-    return f"{statistics.median(times):6.1f} {unit} [{min(times):.1f}-{max(times):.1f}]"
+def spread(times: list[float], unit: str = " s") -> str:
+    return f"{statistics.median(times):6.1f}{unit} [{min(times):.1f}-{max(times):.1f}]"
 
 
 def main() -> None:
@@ -106,15 +107,16 @@ def main() -> None:
         for _ in range(args.rounds):
             order.shuffle(runs)
             for size, jobs in runs:
-                loads.append(os.getloadavg()[0])
-                elapsed, out = batch(args.assignment, folders[size], jobs)
+                with OtherLoad() as load:
+                    elapsed, out = batch(args.assignment, folders[size], jobs)
+                loads.append(load.cores)
                 differ = [sid for sid, grade in grades(out)[1].items() if expected[size].get(sid) != grade]
                 if differ:
                     raise SystemExit(f"batch -j {jobs} graded differently from the warm-up: {differ[:5]}")
                 times.setdefault((size, jobs), []).append(elapsed)
     mix = ", ".join(f"{sum(k == kind for k in kinds.values())} {kind}" for kind in ("reference", "mistake", "template"))
     print(f"{args.copies} submissions of {args.assignment} ({mix}) on {os.cpu_count()} cores, "
-          f"median of {args.rounds} rounds; load average before the runs {spread(loads, '')}")
+          f"median of {args.rounds} rounds; other processes kept {spread(loads, '')} cores busy")
     rates = {}
     for jobs in (1, args.jobs):
         fixed = statistics.median(times["one", jobs])

@@ -11,8 +11,9 @@
 Runs are interleaved, in a shuffled order each round after one warm-up round that is not counted, so that a
 drift of the machine's speed affects them alike; every graded run must score full marks before its time
 counts (a grader that failed fast is not fast). The medians are printed with their range and the ratios b/a,
-p/a and p/c. ``--busy`` repeats the timings while one process per core spins, as on a laptop that is doing
-something else; the load average beside each table says how busy the machine was.
+p/a, p/c and k/a. ``--busy N`` repeats the timings while N other processes spin (1 by default), as on a
+laptop that is doing something else; beside each table, how many cores other processes kept busy while it
+was measured (machine_load.py).
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from autograder.assignments import ASSIGNMENTS  # noqa: E402 - after the path is set
+from machine_load import OtherLoad  # noqa: E402
 
 
 def seconds(command: list[str], env: dict[str, str] | None = None) -> float:
@@ -111,14 +113,14 @@ def timings(runs: int, names: list[str], precomputed: Path) -> tuple[list[float]
     return a, times
 
 
-def spinners() -> list[subprocess.Popen]:
-    """One busy process per core."""
-    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(os.cpu_count() or 1)]
+def spinners(count: int) -> list[subprocess.Popen]:
+    """``count`` busy processes."""
+    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
 
 
-def print_timings(label: str, a_times: list[float], times: dict[str, list[list[float]]]) -> None:
+def print_timings(label: str, load: OtherLoad, a_times: list[float], times: dict[str, list[list[float]]]) -> None:
     a = statistics.median(a_times)
-    print(f"\n{label} (load average {os.getloadavg()[0]:.1f}): (a) python -c 'import torch': {a:.2f} s "
+    print(f"\n{label} (other processes kept {load.cores:.1f} cores busy): (a) python -c 'import torch': {a:.2f} s "
           f"[{min(a_times):.2f}-{max(a_times):.2f}]")
     print(f"{'assignment':12} {'(b) isolated':>20} {'(p) precomputed':>20} {'(c) in-process':>20} "
           f"{'(k) cached':>20} {'b/a':>6} {'p/a':>6} {'p/c':>6} {'k/a':>6}")
@@ -133,7 +135,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--assignment", action="append", choices=ASSIGNMENTS,
                         help="repeatable; every assignment by default")
-    parser.add_argument("--busy", action="store_true", help="also time with every core kept busy")
+    parser.add_argument("--busy", type=int, nargs="?", const=1, default=0, metavar="N",
+                        help="also time with N other processes spinning (1 if N is not given)")
     args = parser.parse_args()
     names = args.assignment or list(ASSIGNMENTS)
     print(f"median of {args.runs} interleaved runs on {os.cpu_count()} cores")
@@ -141,11 +144,15 @@ def main() -> None:
         for name in names:  # seed 0, the CLI's default
             subprocess.run([sys.executable, "-m", "autograder", "precompute", name, "--seed", "0", "-o", precomputed],
                            cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-        print_timings("idle machine", *timings(args.runs, names, Path(precomputed)))
+        with OtherLoad() as load:
+            measured = timings(args.runs, names, Path(precomputed))
+        print_timings("idle machine", load, *measured)
         if args.busy:
-            busy = spinners()
+            busy = spinners(args.busy)
             try:
-                print_timings("every core busy with another process", *timings(args.runs, names, Path(precomputed)))
+                with OtherLoad() as load:
+                    measured = timings(args.runs, names, Path(precomputed))
+                print_timings(f"{args.busy} other process{'es' * (args.busy > 1)} spinning", load, *measured)
             finally:
                 for proc in busy:
                     proc.kill()

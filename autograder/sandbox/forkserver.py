@@ -1,11 +1,11 @@
-"""The fork server: forks workers with torch, NumPy and SymPy already imported.
+"""The fork server: forks workers with torch and NumPy already imported.
 
 Whatever the grader holds (the reference, the checks, submissions, a TA's
 cloud tokens) no worker forked from here may hold. Two ways to start it:
 
 - *forked from the grader*, when the grader started with nothing but the
   variables it needs (``__main__`` sees to that) and has loaded nothing
-  secret yet: it imports torch, NumPy and SymPy once and forks the server,
+  secret yet: it imports torch and NumPy once and forks the server,
   which then shares those pages with the grader and every worker (one
   import of torch instead of two: half the start-up CPU and about 150 MiB);
 - *a fresh interpreter* (``python -m autograder.sandbox``) with an explicit

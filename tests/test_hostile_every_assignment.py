@@ -1,0 +1,111 @@
+"""Every assignment's harness against the same attacks, through run_autograder, as Gradescope runs it.
+
+tests/hostile/hw6/ probes hw6 in depth; each case of tests/hostile/every_assignment/ is appended to the
+reference of *every* assignment (``{ASSIGNMENT}`` and ``{ROOT}`` filled in), with the reference as it is
+and the template as the first two cases. ``affected: called`` means the checks about a function or class of
+the reference (their titles and tags name it, as spec.Check.concerns reads them): no table to keep.
+"""
+from __future__ import annotations
+
+import ast
+import functools
+import json
+import os
+import re
+import time
+import uuid
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder.assignments import ASSIGNMENTS, load
+from conftest import ROOT, orphaned_student_files, orphaned_student_processes, run_autograder, student_visible
+from test_hostile import header, tree_digest, tree_digest_of_zip
+
+CORPUS = Path(__file__).resolve().parent / "hostile" / "every_assignment"
+CASES = ["reference", "template"] + sorted(p.stem for p in CORPUS.glob("*.py"))
+# the cases about reaching the grader also run without namespaces, where only the account keeps students out
+ACCOUNT_CASES = ("secrets_at_import", "leaves_things_behind")
+RUNS = [(a, c, "namespaces") for a in ASSIGNMENTS for c in CASES] + [
+    (a, c, "account") for a in ASSIGNMENTS for c in ACCOUNT_CASES]
+SECRET = f"SECRET-{uuid.uuid4().hex}"
+CANARY = f"CANARY-{uuid.uuid4().hex}"
+ENV = {"AUTOGRADER_TIME_SCALE": "0.3", "AUTOGRADER_TEST_SECRET": SECRET}
+
+
+@functools.cache
+def canary_zip(assignment: str, folder: Path) -> Path:
+    """The assignment's zip with a unique marker in its reference and checks: it must never come out."""
+    from autograder.build import build_zip
+
+    built = build_zip(assignment, folder / "built")
+    target = folder / built.name
+    secret_files = (f"reference/{assignment}.py", f"autograder/assignments/{assignment}.py")
+    with zipfile.ZipFile(built) as src, zipfile.ZipFile(target, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            dst.writestr(info, data + f"\n# {CANARY}\n".encode() if info.filename in secret_files else data)
+    return target
+
+
+@pytest.fixture(scope="module")
+def zips(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("zips")
+
+
+def called(assignment: str) -> set[str]:
+    """The checks about a function or class the reference defines."""
+    tree = ast.parse((ROOT / "reference" / f"{assignment}.py").read_text())
+    names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
+    return {c.number for c in load(assignment).checks if any(c.concerns(n) for n in names)}
+
+
+def submission(assignment: str, case: str, root: Path) -> tuple[dict[str, str], str]:
+    """The file to submit and the case's header."""
+    reference = (ROOT / "reference" / f"{assignment}.py").read_text()
+    if case == "reference":
+        return reference, {"affected": "none"}
+    if case == "template":
+        return (ROOT / "student_template" / f"{assignment}.py").read_text(), {
+            "affected": "all", "message": "not implemented | NotImplementedError | is None | not attempted"}
+    attack = (CORPUS / f"{case}.py").read_text()
+    attack = attack.replace("{ROOT}", str(root)).replace("{ASSIGNMENT}", assignment)
+    return reference + "\n\n" + attack, header(attack)
+
+
+@pytest.mark.parametrize("assignment, case, mode", RUNS, ids=[f"{a}-{c}-{m}" for a, c, m in RUNS])
+def test_every_assignment_holds_against_the_attack(assignment, case, mode, zips, gradescope_root):
+    if mode == "account" and os.geteuid() != 0:
+        pytest.skip("needs the unprivileged account and its process, memory and file limits (run as root)")
+    archive = canary_zip(assignment, zips)
+    text, expect = submission(assignment, case, gradescope_root)
+    started = time.perf_counter()
+    env = {**ENV, "AUTOGRADER_NAMESPACES": "0" if mode == "account" else "1"}
+    metadata = json.dumps({"previous_submissions": [{"results": {"tests": [{"output": CANARY}]}}]})
+    document = run_autograder(archive, gradescope_root, {f"{assignment}.py": text}, env=env, metadata=metadata)
+    elapsed = time.perf_counter() - started
+
+    tests = {t["number"]: t for t in document["tests"]}
+    affected = {"all": set(tests), "none": set(), "called": called(assignment)}[expect["affected"]]
+    assert affected or expect["affected"] == "none", f"{case} affects no check of {assignment}"
+    for number, test in tests.items():
+        if number in affected:
+            assert test["score"] == 0, f"{number} should have lost its points: {test['output']}"
+            told = re.fullmatch(r"not run, for the reason given in check ([\d.]+)", test["output"])
+            said = tests[told.group(1)]["output"] if told else test["output"]
+            assert any(part.strip() in said for part in expect["message"].split(" | ")), f"{number}: {said}"
+        else:
+            assert test["score"] == test["max_score"], f"{number} should be untouched: {test['output']}"
+
+    checks = (ROOT / "autograder" / "assignments" / f"{assignment}.py").read_text().splitlines()
+    visible = student_visible(document)
+    leaked = [line.strip() for line in checks if line.strip().startswith("def ") and line.strip() in visible]
+    assert CANARY not in visible and not leaked, f"the grader's files reached the student: {leaked[:3]}"
+    assert CANARY not in document["_log"], "student code read the grader's files"
+    assert SECRET not in json.dumps(document), "student code read the grader's environment"
+    assert tree_digest(gradescope_root / "source") == tree_digest_of_zip(archive)
+    if os.geteuid() == 0:
+        assert orphaned_student_processes() == [], "a student process outlived the grading"
+        assert orphaned_student_files() == [], "student files outlived the grading"
+    assert elapsed < 120, f"{case} took {elapsed:.0f} s"
