@@ -4,6 +4,7 @@ tests/hostile/hw6/ probes hw6 in depth; each case of tests/hostile/every_assignm
 reference of *every* assignment (``{ASSIGNMENT}`` and ``{ROOT}`` filled in), with the reference as it is
 and the template as the first two cases. ``affected: called`` means the checks about a function or class of
 the reference (their titles and tags name it, as spec.Check.concerns reads them): no table to keep.
+``message: *`` takes any explanation, as long as there is one.
 """
 from __future__ import annotations
 
@@ -55,10 +56,14 @@ def zips(tmp_path_factory) -> Path:
 
 
 def called(assignment: str) -> set[str]:
-    """The checks about a function or class the reference defines."""
+    """The checks about a function or class the reference defines, and not about one of its values (a count
+    tagged with the class it counts reads the count)."""
     tree = ast.parse((ROOT / "reference" / f"{assignment}.py").read_text())
-    names = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
-    return {c.number for c in load(assignment).checks if any(c.concerns(n) for n in names)}
+    code = [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")]
+    values = [t.id for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+              for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)]
+    return {c.number for c in load(assignment).checks
+            if any(c.concerns(n) for n in code) and not any(c.concerns(n) for n in values)}
 
 
 def submission(assignment: str, case: str, root: Path) -> tuple[dict[str, str], str]:
@@ -68,7 +73,7 @@ def submission(assignment: str, case: str, root: Path) -> tuple[dict[str, str], 
         return reference, {"affected": "none"}
     if case == "template":
         return (ROOT / "student_template" / f"{assignment}.py").read_text(), {
-            "affected": "all", "message": "not implemented | NotImplementedError | is None | not attempted"}
+            "affected": "all", "message": "not implemented | NotImplementedError | still None"}
     attack = (CORPUS / f"{case}.py").read_text()
     attack = attack.replace("{ROOT}", str(root)).replace("{ASSIGNMENT}", assignment)
     return reference + "\n\n" + attack, header(attack)
@@ -94,7 +99,9 @@ def test_every_assignment_holds_against_the_attack(assignment, case, mode, zips,
             assert test["score"] == 0, f"{number} should have lost its points: {test['output']}"
             told = re.fullmatch(r"not run, for the reason given in check ([\d.]+)", test["output"])
             said = tests[told.group(1)]["output"] if told else test["output"]
-            assert any(part.strip() in said for part in expect["message"].split(" | ")), f"{number}: {said}"
+            assert said.strip(), f"{number} lost its points without a word of explanation"
+            assert expect["message"] == "*" or any(part.strip() in said for part in expect["message"].split(" | ")), \
+                f"{number}: {said}"
         else:
             assert test["score"] == test["max_score"], f"{number} should be untouched: {test['output']}"
 

@@ -1,5 +1,5 @@
 # affected: called
-# message: could not | should be | not
+# message: *
 # Every function and class of the submission returns an object that claims to equal anything, converts to
 # any number and has every attribute: a wrong answer dressed as every right one earns nothing.
 import inspect as _inspect
