@@ -19,6 +19,8 @@ def main() -> None:
     from .cli import main as command_line
 
     status = command_line()
+    from .forked import stop_judge
+    stop_judge()  # ended and waited for: nothing the grader started outlives it
     # Every file is written and closed by now; the interpreter's own teardown of torch and SymPy would add about
     # 0.3 s (a quarter of `import torch`) to every command and do nothing for it.
     sys.stdout.flush()

@@ -22,9 +22,10 @@ from conftest import ROOT, clean_python
 pytestmark = pytest.mark.xdist_group("bundles")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def bundles(tmp_path_factory) -> dict[str, Path]:
-    """Every assignment's bundle, built and unpacked as a student would."""
+    """Every assignment's bundle, built and unpacked as a student would (once: a module's fixture is built
+    again whenever another module's test runs between two of this one's on the same worker)."""
     dist = tmp_path_factory.mktemp("dist")
     unpacked = {}
     for name in ASSIGNMENTS:

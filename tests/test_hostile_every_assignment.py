@@ -28,8 +28,10 @@ CORPUS = Path(__file__).resolve().parent / "hostile" / "every_assignment"
 CASES = ["reference", "template"] + sorted(p.stem for p in CORPUS.glob("*.py"))
 # the cases about reaching the grader also run without namespaces, where only the account keeps students out
 ACCOUNT_CASES = ("secrets_at_import", "leaves_things_behind")
-RUNS = [(a, c, "namespaces") for a in ASSIGNMENTS for c in CASES] + [
-    (a, c, "account") for a in ASSIGNMENTS for c in ACCOUNT_CASES]
+# hw6's own corpus has these already (read_*, child_left_running, write_results_json, loop_at_import)
+IN_HW6_CORPUS = ("secrets_at_import", "leaves_things_behind", "hangs_at_import")
+RUNS = [(a, c, m) for m, cases in (("namespaces", CASES), ("account", ACCOUNT_CASES)) for a in ASSIGNMENTS
+        for c in cases if not (a == "hw6" and c in IN_HW6_CORPUS)]
 SECRET = f"SECRET-{uuid.uuid4().hex}"
 CANARY = f"CANARY-{uuid.uuid4().hex}"
 ENV = {"AUTOGRADER_TIME_SCALE": "0.3", "AUTOGRADER_TEST_SECRET": SECRET}

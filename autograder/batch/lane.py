@@ -25,6 +25,7 @@ def main(assignment: str, results_dir: Path, folder: Path) -> int:
     sys.stdout = sys.stderr
 
     from ..assignments import load
+    from ..forked import stop_judge
     from ..grading import Opened, grade, open_submission, start_server
     from ..results import graded_document, validate, write_atomically
     from ..sandbox.containment import ContainmentError
@@ -64,6 +65,7 @@ def main(assignment: str, results_dir: Path, folder: Path) -> int:
         print(json.dumps({"id": job["id"], "score": graded.score}), file=replies)
         job = following or jobs.take(wait=True)
     server.close()
+    stop_judge()
     return 0
 
 
