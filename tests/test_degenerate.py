@@ -70,15 +70,14 @@ def _degenerate_function(real, kind):
 
 
 def _degenerate_module(real, kind):
-    size = sum(p.numel() for p in real().parameters())
-
     class Module(_torch.nn.Module):
-        def __init__(self):
+        def __init__(self, *args, **kwargs):  # whatever the real constructor takes (TwoLayerNet(d, h, c))
             super().__init__()
             if kind == "one_parameter":
+                size = sum(p.numel() for p in real(*args, **kwargs).parameters())
                 self.weight = _torch.nn.Parameter(_torch.zeros(size))
 
-        def forward(self, x):
+        def forward(self, x, *args, **kwargs):
             if kind == "one_parameter":
                 s = self.weight.sum()
                 return x + (s - s.detach())  # gradient reaches the parameter; the value is the input's
