@@ -1,8 +1,8 @@
 """Every assignment's harness against the same attacks, through run_autograder, as Gradescope runs it.
 
 tests/hostile/hw6/ probes hw6 in depth; each case of tests/hostile/every_assignment/ is appended to the
-reference of *every* assignment (``{ASSIGNMENT}`` and ``{ROOT}`` filled in), with the reference as it is
-and the template as the first two cases. ``affected: called`` means the checks about a function or class of
+reference of *every* assignment (``{ASSIGNMENT}`` and ``{ROOT}`` filled in), with the template as a case
+of its own; the cases that affect no check show that the reference earns full marks through the zip. ``affected: called`` means the checks about a function or class of
 the reference (their titles and tags name it, as spec.Check.concerns reads them): no table to keep.
 ``message: *`` takes any explanation, as long as there is one.
 """
@@ -25,11 +25,11 @@ from conftest import ROOT, orphaned_student_files, orphaned_student_processes, r
 from test_hostile import header, tree_digest, tree_digest_of_zip
 
 CORPUS = Path(__file__).resolve().parent / "hostile" / "every_assignment"
-CASES = ["reference", "template"] + sorted(p.stem for p in CORPUS.glob("*.py"))
-# the cases about reaching the grader also run without namespaces, where only the account keeps students out
-ACCOUNT_CASES = ("secrets_at_import", "leaves_things_behind")
+CASES = ["template"] + sorted(p.stem for p in CORPUS.glob("*.py"))
+# the case about reaching the grader also runs without namespaces, where only the account keeps students out
+ACCOUNT_CASES = ("intrudes_at_import",)
 # hw6's own corpus has these already (read_*, child_left_running, write_results_json, loop_at_import)
-IN_HW6_CORPUS = ("secrets_at_import", "leaves_things_behind", "hangs_at_import")
+IN_HW6_CORPUS = ("intrudes_at_import", "hangs_at_import")
 RUNS = [(a, c, m) for m, cases in (("namespaces", CASES), ("account", ACCOUNT_CASES)) for a in ASSIGNMENTS
         for c in cases if not (a == "hw6" and c in IN_HW6_CORPUS)]
 SECRET = f"SECRET-{uuid.uuid4().hex}"
@@ -71,8 +71,6 @@ def called(assignment: str) -> set[str]:
 def submission(assignment: str, case: str, root: Path) -> tuple[dict[str, str], str]:
     """The file to submit and the case's header."""
     reference = (ROOT / "reference" / f"{assignment}.py").read_text()
-    if case == "reference":
-        return reference, {"affected": "none"}
     if case == "template":
         return (ROOT / "student_template" / f"{assignment}.py").read_text(), {
             "affected": "all", "message": "not implemented | NotImplementedError | still None"}
