@@ -2,7 +2,6 @@
 # message: *
 # Every function and class of the submission returns an object that claims to equal anything, converts to
 # any number and has every attribute: a wrong answer dressed as every right one earns nothing.
-import inspect as _inspect
 
 
 class _Liar:
