@@ -104,10 +104,11 @@ def _ask_judge(function: Callable, args: tuple, seconds: float) -> bytes | None 
     pid, jobs, replies = _judge
     # the grader's own data to its own child, which has run nothing of a student's: never the other way
     job = pickle.dumps((function.__module__, function.__qualname__, args, seconds))
+    deadline = time.monotonic() + seconds + JUDGE_GRACE_SECONDS
     try:
-        _write(jobs, job)
-        frame = _read(replies, time.monotonic() + seconds + JUDGE_GRACE_SECONDS, framed=True)
-    except OSError:
+        _write(jobs, job, deadline)
+        frame = _read(replies, deadline, framed=True)
+    except OSError:  # TimeoutError among them: a judge that does not take its job
         frame = None
     if frame:
         return None if frame == b"T" else frame[1:]
@@ -187,10 +188,14 @@ def _child(read: int, write: int, function: Callable, args: tuple, seconds: floa
         os._exit(0)
 
 
-def _write(fd: int, data: bytes) -> None:
+def _write(fd: int, data: bytes, deadline: float = float("inf")) -> None:
+    """One frame: its length, then ``data``; TimeoutError if the reader has not taken it by the deadline."""
     data = _HEADER.pack(len(data)) + data
     while data:
-        data = data[os.write(fd, data):]
+        remaining = None if deadline == float("inf") else deadline - time.monotonic()
+        if remaining is not None and (remaining <= 0 or not select.select([], [fd], [], remaining)[1]):
+            raise TimeoutError
+        data = data[os.write(fd, data[:select.PIPE_BUF]):]  # a writable pipe takes this much without blocking
 
 
 def _read(fd: int, deadline: float, *, framed: bool = False) -> bytes | None:
@@ -198,8 +203,9 @@ def _read(fd: int, deadline: float, *, framed: bool = False) -> bytes | None:
     None at the deadline, and b"" if the writer closed it before a whole frame."""
     data = bytearray()
     while True:
-        if framed and len(data) >= _HEADER.size and len(data) >= _HEADER.size + _HEADER.unpack_from(data)[0]:
-            return bytes(data[_HEADER.size:])
+        size = _HEADER.unpack_from(data)[0] if framed and len(data) >= _HEADER.size else None
+        if size is not None and len(data) >= _HEADER.size + size:
+            return bytes(data[_HEADER.size:_HEADER.size + size])
         remaining = None if deadline == float("inf") else deadline - time.monotonic()
         if remaining is not None and (remaining <= 0 or not select.select([fd], [], [], remaining)[0]):
             return None

@@ -113,6 +113,11 @@ def _hold_the_interpreter(seconds: int) -> None:
     ctypes.PyDLL(None).sleep(seconds)
 
 
+def _parent_and_length(text: str) -> list:
+    import os
+    return [os.getppid(), len(text)]
+
+
 def _parent_and_sympy() -> list:
     import os
     import sys
@@ -140,6 +145,7 @@ def test_the_judge_runs_each_job_in_a_child_of_its_own_stops_it_at_its_limit_and
     assert time.monotonic() - started < 30
     assert in_child(_parent_and_sympy, seconds=30.0) == [judge, True]
     assert in_child(lambda: [1], seconds=10.0) == [1]  # what it cannot import by name runs in the grader's child
+    assert in_child(_parent_and_length, "x" * 2**20, seconds=30.0) == [judge, 2**20]  # more than a pipe holds
 
 
 def test_a_judge_that_died_costs_no_verdict(judge):
