@@ -174,9 +174,11 @@ def test_ctrl_c_stops_every_worker_and_still_writes_the_reports(tmp_path):
     for name in ("bbb", "ccc", "ddd"):  # each spins in every function it defines
         (folder / f"{name}_hw6.py").write_text("def output_variance(widths):\n    while True:\n        pass\n")
     out = tmp_path / "out"
+    # as from a terminal, where Ctrl-C reaches the foreground command: a suite started in the background (as a
+    # CI runner may start it) has SIGINT ignored, which every process it starts would inherit
     batch = subprocess.Popen([sys.executable, "-m", "autograder", "batch", "hw6", str(folder), "-o", str(out), "-j",
                               "1", "--no-progress"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True)
+                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not (out / "results" / "aaa_hw6.json").exists() and time.monotonic() < deadline:
         time.sleep(0.2)

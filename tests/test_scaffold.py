@@ -48,3 +48,11 @@ def test_new_writes_a_worked_example_that_grades_builds_and_bundles(tmp_path):
     shutil.copy2(checkout / "reference/hw7.py", tmp_path / "student" / "work.py")
     out = _run(tmp_path / "student", "check", "hw7", "work.py", python=clean_python())
     assert re.search(r"^Total: 6/6\b", out, re.M) and "1 more check worth 2 of 8 points" in out
+    # the generic tests take the new assignment without a table entry: the stubs that solve nothing import
+    # and score 0 (its model takes constructor arguments), and its mistake costs only the checks it names
+    shutil.copytree(ROOT / "tests", checkout / "tests", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("__pycache__", "submissions", "hostile", "correct"))
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
+                           "-o", "addopts=", "tests/test_degenerate.py", "tests/test_blame.py", "-k", "hw7"],
+                          cwd=checkout, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0 and " passed" in done.stdout, done.stdout[-3000:] + done.stderr[-2000:]

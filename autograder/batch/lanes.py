@@ -43,9 +43,12 @@ class Lane:
         if not self.jobs:
             self.deadline = time.monotonic() + SUBMISSION_SECONDS * time_scale()
         self.jobs.append(job)
-        self.proc.stdin.write((json.dumps({"id": job.id, "path": str(job.path.resolve()), "seed": self.seed})
-                               + "\n").encode())
-        self.proc.stdin.flush()
+        try:
+            self.proc.stdin.write((json.dumps({"id": job.id, "path": str(job.path.resolve()), "seed": self.seed})
+                                   + "\n").encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            pass  # the lane has died: its end of stream says so, and its jobs fail or go back to the queue
 
     def replies(self) -> list[dict] | None:
         """The reply lines available now; None when the lane has died."""
