@@ -28,8 +28,9 @@ CORPUS = Path(__file__).resolve().parent / "hostile" / "every_assignment"
 CASES = ["template"] + sorted(p.stem for p in CORPUS.glob("*.py"))
 # the case about reaching the grader also runs without namespaces, where only the account keeps students out
 ACCOUNT_CASES = ("intrudes_at_import",)
-# hw6's own corpus has these already (read_*, child_left_running, write_results_json, loop_at_import)
-IN_HW6_CORPUS = ("intrudes_at_import", "hangs_at_import")
+# hw6's own corpus has it already (read_*, child_left_running, write_results_json); a hang at import is
+# tested there only (loop_at_import): the import comes before anything of an assignment's own
+IN_HW6_CORPUS = ("intrudes_at_import",)
 RUNS = [(a, c, m) for m, cases in (("namespaces", CASES), ("account", ACCOUNT_CASES)) for a in ASSIGNMENTS
         for c in cases if not (a == "hw6" and c in IN_HW6_CORPUS)]
 SECRET = f"SECRET-{uuid.uuid4().hex}"
