@@ -28,6 +28,7 @@ class Symbols:
     names: tuple[str, ...] = ()
     positive_integers: bool = True
 
+
 Diagnoses = dict[Any, tuple[str, str]]  # wrong answer -> (likely cause, diagnosis code)
 
 

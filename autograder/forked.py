@@ -118,19 +118,15 @@ def _ask_judge(function: Callable, args: tuple, seconds: float) -> bytes | None 
 
 def _judge_main(parent: int, jobs: int, replies: int, modules: tuple[str, ...]) -> NoReturn:
     """The judge: import ``modules``, then run each job of ``jobs`` in a child of its own."""
-    import ctypes
+    from .sandbox.confine import close_fds_except, die_with
 
     try:
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: dies with the grader
-        if os.getppid() != parent:
-            os._exit(0)
+        die_with(parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
         null = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1):
             os.dup2(null, fd)
-        os.closerange(3, min(jobs, replies))  # the grader's files and pipes are none of its business
-        os.closerange(min(jobs, replies) + 1, max(jobs, replies))
-        os.closerange(max(jobs, replies) + 1, 1 << 16)
+        close_fds_except(jobs, replies)
         for name in modules:
             importlib.import_module(name)
         while True:

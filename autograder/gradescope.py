@@ -7,7 +7,6 @@ Layout under the root (``/autograder``, or ``AUTOGRADER_ROOT`` in tests):
 """
 from __future__ import annotations
 
-import ctypes
 import os
 import secrets
 import signal
@@ -18,7 +17,7 @@ from pathlib import Path
 
 from .assignments import load
 from .grading import Result, grade, start_server
-from .sandbox.confine import PR_SET_PDEATHSIG
+from .sandbox.confine import die_with
 from .spec import Check, failed
 from .report import table
 from .results import failure_document, gradescope_document, graded_document, validate, write_atomically
@@ -105,9 +104,7 @@ def _start_watchdog(results_path: Path, partial: Path) -> int:
     if pid:
         return pid
     try:  # the child: it holds nothing it uses but these two paths
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        if os.getppid() != parent:
-            os._exit(0)
+        die_with(parent)
         time.sleep(DEADLINE_SECONDS)
         if partial.exists():
             os.replace(partial, results_path)  # before the kill: run_autograder looks for the file then

@@ -64,22 +64,24 @@ CANARY = f"CANARY-{uuid.uuid4().hex}"
 SECRET_FILES = ("reference/hw6.py", "autograder/assignments/hw6.py")
 
 
-@pytest.fixture(scope="module")
-def canary_zip(autograder_zip, tmp_path_factory) -> Path:
-    """The autograder zip with a unique marker in the reference and the checks: it must never come out."""
-    target = tmp_path_factory.mktemp("canary") / autograder_zip.name
-    with zipfile.ZipFile(autograder_zip) as src, zipfile.ZipFile(target, "w") as dst:
+def with_canary(archive: Path, target: Path, secret_files: tuple[str, ...]) -> Path:
+    """A copy of ``archive`` at ``target`` with CANARY in each of ``secret_files``: it must never come out."""
+    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(target, "w") as dst:
         for info in src.infolist():
             data = src.read(info)
-            if info.filename in SECRET_FILES:
-                data += f"\n# {CANARY}\n".encode()
-            dst.writestr(info, data)
+            dst.writestr(info, data + f"\n# {CANARY}\n".encode() if info.filename in secret_files else data)
     return target
 
 
-def secrets() -> list[str]:
+@pytest.fixture(scope="module")
+def canary_zip(autograder_zip, tmp_path_factory) -> Path:
+    """The autograder zip with a unique marker in the reference and the checks."""
+    return with_canary(autograder_zip, tmp_path_factory.mktemp("canary") / autograder_zip.name, SECRET_FILES)
+
+
+def secrets(assignment: str) -> list[str]:
     """What a student must never see: the canary and the checks' own code."""
-    checks = (ROOT / "autograder" / "assignments" / "hw6.py").read_text().splitlines()
+    checks = (ROOT / "autograder" / "assignments" / f"{assignment}.py").read_text().splitlines()
     return [CANARY] + [line.strip() for line in checks if line.strip().startswith("def ")]
 
 
@@ -130,16 +132,23 @@ def test_hostile_submission(name, mode, canary_zip, gradescope_root):
     if "note" in expect:
         assert expect["note"] in document["output"]
 
+    assert_contained(document, gradescope_root, canary_zip, "hw6", mode)
+    assert not Path("/tmp/pwned_by_reduce").exists()
+    assert elapsed < 120, f"{name} took {elapsed:.0f} s"
+
+
+def assert_contained(document: dict, root: Path, archive: Path, assignment: str, mode: str) -> None:
+    """Nothing secret reached the student or the log (the canary, the checks' own lines, the grader's
+    environment), student code ran as it should, the grader's files are as the zip holds them, and nothing
+    of the student's outlived the grading."""
     visible = student_visible(document)
-    leaked = [line for line in secrets() if line in visible]
+    leaked = [line for line in secrets(assignment) if line in visible]
     assert not leaked, f"secret lines reached the student: {leaked[:3]}"
     assert CANARY not in document["_log"], "student code read the grader's files"
     assert SECRET not in json.dumps(document), "student code read the grader's environment"
     assert (f"student code runs {'in namespaces of its own and ' if mode == 'namespaces' else ''}as uid"
             in document["_log"]) or os.geteuid() != 0
-    assert tree_digest(gradescope_root / "source") == tree_digest_of_zip(canary_zip)
-    assert not Path("/tmp/pwned_by_reduce").exists()
+    assert tree_digest(root / "source") == tree_digest_of_zip(archive)
     if os.geteuid() == 0:
         assert orphaned_student_processes() == [], "a student process outlived the grading"
         assert orphaned_student_files() == [], "student files outlived the grading"
-    assert elapsed < 120, f"{name} took {elapsed:.0f} s"

@@ -1,10 +1,11 @@
 """Every assignment's harness against the same attacks, through run_autograder, as Gradescope runs it.
 
 tests/hostile/hw6/ probes hw6 in depth; each case of tests/hostile/every_assignment/ is appended to the
-reference of *every* assignment (``{ASSIGNMENT}`` and ``{ROOT}`` filled in), with the template as a case
-of its own; the cases that affect no check show that the reference earns full marks through the zip. ``affected: called`` means the checks about a function or class of
-the reference (their titles and tags name it, as spec.Check.concerns reads them): no table to keep.
-``message: *`` takes any explanation, as long as there is one.
+reference of *every* assignment (``{ASSIGNMENT}`` and ``{ROOT}`` filled in), with the template as a case of
+its own; the cases that affect no check show that the reference earns full marks through the zip.
+``affected: called`` means the checks about a function or class of the reference (their titles and tags
+name it, as spec.Check.concerns reads them): no table to keep. ``message: *`` takes any explanation, as
+long as there is one. What must hold of every run besides is test_hostile's ``assert_contained``.
 """
 from __future__ import annotations
 
@@ -14,15 +15,13 @@ import json
 import os
 import re
 import time
-import uuid
-import zipfile
 from pathlib import Path
 
 import pytest
 
 from autograder.assignments import ASSIGNMENTS, load
-from conftest import ROOT, orphaned_student_files, orphaned_student_processes, run_autograder, student_visible
-from test_hostile import header, tree_digest, tree_digest_of_zip
+from conftest import ROOT, run_autograder
+from test_hostile import CANARY, ENV, assert_contained, header, with_canary
 
 CORPUS = Path(__file__).resolve().parent / "hostile" / "every_assignment"
 CASES = ["template"] + sorted(p.stem for p in CORPUS.glob("*.py"))
@@ -33,24 +32,16 @@ ACCOUNT_CASES = ("intrudes_at_import",)
 IN_HW6_CORPUS = ("intrudes_at_import",)
 RUNS = [(a, c, m) for m, cases in (("namespaces", CASES), ("account", ACCOUNT_CASES)) for a in ASSIGNMENTS
         for c in cases if not (a == "hw6" and c in IN_HW6_CORPUS)]
-SECRET = f"SECRET-{uuid.uuid4().hex}"
-CANARY = f"CANARY-{uuid.uuid4().hex}"
-ENV = {"AUTOGRADER_TIME_SCALE": "0.3", "AUTOGRADER_TEST_SECRET": SECRET}
 
 
 @functools.cache
 def canary_zip(assignment: str, folder: Path) -> Path:
-    """The assignment's zip with a unique marker in its reference and checks: it must never come out."""
+    """The assignment's zip with CANARY in its reference and checks."""
     from autograder.build import build_zip
 
     built = build_zip(assignment, folder / "built")
-    target = folder / built.name
-    secret_files = (f"reference/{assignment}.py", f"autograder/assignments/{assignment}.py")
-    with zipfile.ZipFile(built) as src, zipfile.ZipFile(target, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            dst.writestr(info, data + f"\n# {CANARY}\n".encode() if info.filename in secret_files else data)
-    return target
+    return with_canary(built, folder / built.name,
+                       (f"reference/{assignment}.py", f"autograder/assignments/{assignment}.py"))
 
 
 @pytest.fixture(scope="module")
@@ -106,14 +97,5 @@ def test_every_assignment_holds_against_the_attack(assignment, case, mode, zips,
         else:
             assert test["score"] == test["max_score"], f"{number} should be untouched: {test['output']}"
 
-    checks = (ROOT / "autograder" / "assignments" / f"{assignment}.py").read_text().splitlines()
-    visible = student_visible(document)
-    leaked = [line.strip() for line in checks if line.strip().startswith("def ") and line.strip() in visible]
-    assert CANARY not in visible and not leaked, f"the grader's files reached the student: {leaked[:3]}"
-    assert CANARY not in document["_log"], "student code read the grader's files"
-    assert SECRET not in json.dumps(document), "student code read the grader's environment"
-    assert tree_digest(gradescope_root / "source") == tree_digest_of_zip(archive)
-    if os.geteuid() == 0:
-        assert orphaned_student_processes() == [], "a student process outlived the grading"
-        assert orphaned_student_files() == [], "student files outlived the grading"
+    assert_contained(document, gradescope_root, archive, assignment, mode)
     assert elapsed < 120, f"{case} took {elapsed:.0f} s"

@@ -5,11 +5,11 @@ assignment's checks, which import its reference.
 """
 from __future__ import annotations
 
+import ast
 import importlib
 import importlib.util
 import re
 import sys
-import ast
 import types
 from dataclasses import dataclass
 from pathlib import Path

@@ -29,6 +29,23 @@ PR_SET_PDEATHSIG = 1
 CLONE_NEWNET = 0x40000000
 
 
+def die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (whatever kills it); exit now if ``parent``
+    is gone already."""
+    ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(0)
+
+
+def close_fds_except(*keep: int) -> None:
+    """Close every descriptor from 3 up but ``keep``: what a forked process's parent held (its files,
+    sockets and pipes) is none of its business."""
+    low = 3
+    for fd in sorted(keep) + [1 << 16]:
+        os.closerange(low, fd)
+        low = fd + 1
+
+
 def sandbox_uid(server_pid: int) -> int | None:
     """The uid the workers of the fork server ``server_pid`` run as: None unless root."""
     return BASE_UID + server_pid if os.geteuid() == 0 else None

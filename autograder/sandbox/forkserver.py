@@ -32,7 +32,7 @@ from typing import NoReturn
 
 from . import disk
 from .cgroups import WorkerGroups
-from .confine import kill_all_processes_of, sandbox_uid, sweep_dead_servers
+from .confine import close_fds_except, kill_all_processes_of, sandbox_uid, sweep_dead_servers
 from .settings import Limits
 from ..environment import WORKER_ENVIRONMENT, started_clean
 
@@ -154,8 +154,7 @@ def _fork(fd: int, shared: tuple[str, ...], sandbox_only: tuple[str, ...]) -> _F
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
-        os.closerange(3, fd)  # the grader's files and sockets (a batch lane's pipes among them)
-        os.closerange(fd + 1, 1 << 16)
+        close_fds_except(fd)  # the grader's files and sockets (a batch lane's pipes among them)
         main(fd, shared, sandbox_only)
     return _Forked(pid)
 
