@@ -56,7 +56,7 @@ def as_number(value: Any) -> float | None:
     A number too large for a float raises OverflowError, which the grader reports as such."""
     if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
         return float(value.reshape(-1)[0])
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return float(value)
     return None
 

@@ -3,13 +3,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from .compare import as_array, at_precision
 from .sandbox import Session, StudentFailure
 from .sandbox import wire
+from .sandbox.wire import Opaque, callable_ref
+
+# what a check needs of the sandbox: a student's failure, an object that did not cross, a callable to pass
+__all__ = ["Context", "Returned", "StudentFailure", "Opaque", "callable_ref"]
 
 
 @dataclass
@@ -54,6 +58,14 @@ class Context:
 
     def rng(self, salt: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, salt])
+
+    def weights(self, salt: int, shapes: Iterable[tuple[str, Sequence[int]]],
+                scale: float = 1.0) -> dict[str, np.ndarray]:
+        """Float32 weights the grader draws for a model's parameters, by name and shape in order (the same
+        structure gets the same weights): what ``forward`` loads in place of the student's own, whose NaN or
+        zeros would agree with any model."""
+        rng = self.rng(salt)
+        return {name: (scale * rng.standard_normal(tuple(shape))).astype(np.float32) for name, shape in shapes}
 
     def defines(self, name: str) -> bool:
         return name in self.session.names

@@ -61,6 +61,17 @@ def partial(fraction: float, message: str, diagnosis: str | None = None) -> Outc
     return Outcome(max(0.0, min(1.0, fraction)), message, diagnosis)
 
 
+def first_failure(cases: Iterable[Outcome]) -> Outcome:
+    """The first case that fails (cases are run in turn, and a failure stops the rest); else a pass with
+    the cases' notes."""
+    notes: dict[str, None] = {}
+    for outcome in cases:
+        if outcome.fraction < 1.0:
+            return outcome
+        notes.update({outcome.message: None} if outcome.message else {})
+    return passed("; ".join(notes))
+
+
 def share_of_cases(cases: list[tuple[str, Outcome]]) -> Outcome:
     """Partial credit for the share of cases passed, explained by the first failure and by every other
     known cause among the failures (a later case may show a mistake the first one hides)."""
