@@ -60,7 +60,7 @@ def test_each_submission_draws_its_own_inputs_so_feedback_is_no_lookup_table(for
     first.write_text(reference + WRONG_VARIANCE)
     graded = grade("hw6", first, fork_server, seed=1234)
     told = {r.check.number: r.outcome.message for r in graded.results}["2.2"]
-    widths, value = re.search(r"output_variance\((\[[\d, ]+\])\) returned 0(?:\.0)?, expected ([\d.e-]+)", told).groups()
+    widths, value = re.search(r"output_variance\((\[[\d, ]+\])\) returned 0(?:\.0)?, expected (?:.* = )?([\d.e-]+)", told).groups()
     table = {tuple(eval(widths)): float(value)}  # noqa: S307 - the test's own text, parsed as the attacker would
     second = tmp_path / "second" / "hw6.py"
     second.parent.mkdir()

@@ -17,6 +17,7 @@ from ..answers import exact_count, formula
 from ..compare import as_numbers, describe, matches, mismatch
 from ..context import Context
 from ..fixtures import expected
+from ..numeric import difference
 from ..sandbox import StudentFailure
 from ..spec import Outcome, check, failed, passed, share_of_cases, with_cause
 from . import load_reference
@@ -89,8 +90,7 @@ def _run_with_grader_weights(ctx: Context, x: torch.Tensor) -> tuple[np.ndarray 
         return failed(f"MLP's parameters are {', '.join(names)}; expected the weights and biases of "
                       "Linear(1, 64), Linear(64, 64) and Linear(64, 1) named l1, l2, l3 (see check 1.1)",
                       "layer_names")
-    rng = ctx.rng(14)
-    state = {name: rng.standard_normal(shapes[name]).astype(np.float32) for name in names}
+    state = ctx.weights(14, ((name, shapes[name]) for name in names))
     return ctx.forward("MLP", [x], state=state).value.get("output"), state
 
 
@@ -267,13 +267,7 @@ def _trained(ctx: Context) -> tuple[dict, list, dict, dict, torch.Tensor, torch.
 
 
 def _state_problem(expected: dict, got: dict) -> str | None:
-    for name, want in expected.items():
-        if name not in got:
-            return f"no parameter {name}"
-        problem = mismatch(want, got[name], rtol=1e-5, atol=1e-5)
-        if problem:
-            return f"{name} after training differs from the reference:\n{problem}"
-    return None
+    return difference(expected, got, "the state_dict", rtol=1e-5, atol=1e-5)
 
 
 @check("3.1", 4, tag=("training",))

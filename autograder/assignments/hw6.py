@@ -14,13 +14,12 @@ from torch import nn
 from torch.nn import functional as F
 
 from ..answers import exact_count, formula, truth_value
-from ..compare import WrongType, as_number, as_numbers, describe, float32_rounding, matches, mismatch
-from ..context import Context, Returned
+from ..compare import WrongType, describe, float32_rounding, matches, mismatch
+from ..context import Context, Opaque, Returned, StudentFailure, callable_ref
 from ..fixtures import expected
+from ..numeric import Known, close_array, close_number, difference, leaves_inputs, named
 from ..policy import AUTOGRAD, Forbidden
-from ..sandbox import StudentFailure
-from ..sandbox.wire import Opaque, callable_ref
-from ..spec import Outcome, check, failed, passed, share_of_cases, with_cause
+from ..spec import Outcome, check, failed, first_cause, first_failure, passed, share_of_cases, with_cause
 from . import load_reference
 
 REF = load_reference("hw6")
@@ -73,51 +72,29 @@ def output_mean(ctx: Context) -> Outcome:
     return formula("OUTPUT_MEAN", ctx.value("OUTPUT_MEAN").value, REF.OUTPUT_MEAN)
 
 
-def _variance(ctx: Context, widths: list[int]) -> tuple[float | None, float, str, Outcome | None]:
-    """The student's variance, the relative tolerance for it (float32 is compared as such), and a note."""
-    returned = ctx.call("output_variance", list(widths))
-    got = as_number(returned.value)
-    rtol, _, note = returned.tolerance(1e-9, 0.0)
-    if got is None:
-        return None, rtol, note, failed(f"output_variance({widths}) should return a number, got "
-                                        f"{describe(returned.value)}", "wrong_type")
-    return got, rtol, note, None
+def _variance(ctx: Context, widths: list[int], known: Known = ()) -> Outcome:
+    return close_number(f"output_variance({widths})", ctx.call("output_variance", list(widths)),
+                        REF.output_variance(widths), known=known,
+                        expected_text="the sum of n terms Var(A_ij) Var(y_j), plus Var(b_i), layer by layer")
 
 
 @check("2.2", 1, tag=("initialisation",))
 def output_variance_one_layer(ctx: Context) -> Outcome:
     """output_variance for a single layer"""
-    for n in (1, 4, 64):
-        got, rtol, note, wrong = _variance(ctx, [n])
-        if wrong:
-            return wrong
-        expected = REF.output_variance([n])
-        if not np.isclose(got, expected, rtol=rtol, atol=0):
-            return failed(f"output_variance([{n}]) returned {got:.10g}, expected {expected:.10g}\n"
-                          "  hint: Var(A y + b) sums n terms of Var(A_ij) Var(y_j), plus Var(b_i)")
-    return passed(note)
+    return first_failure(_variance(ctx, [n]) for n in (1, 4, 64))
+
+
+PRODUCT_FORMULA = ("the product of (n+1)/(3n) over the layers is right only for one layer; the bias variance is "
+                   "added at each layer, so v_l = (v_{l-1} + 1/n_{l-1}) / 3", "product_formula")
 
 
 @check("2.3", 3, tag=("initialisation",))
 def output_variance_deep(ctx: Context) -> Outcome:
     """output_variance for 2 to 6 layers of random widths"""
     rng = ctx.rng(23)
-    for depth in range(2, 7):
-        widths = [int(n) for n in rng.integers(1, 513, size=depth)]
-        got, rtol, note, wrong = _variance(ctx, widths)
-        if wrong:
-            return wrong
-        expected = REF.output_variance(widths)
-        if np.isclose(got, expected, rtol=rtol, atol=0):
-            continue
-        message = f"output_variance({widths}) returned {got:.10g}, expected {expected:.10g}"
-        product = float(np.prod([(n + 1) / (3 * n) for n in widths]))
-        if np.isclose(got, product, rtol=rtol, atol=0):
-            return failed(message + "\n  likely cause: the product of (n+1)/(3n) over the layers is right only "
-                          "for one layer; the bias variance is added at each layer, so "
-                          "v_l = (v_{l-1} + 1/n_{l-1}) / 3", "product_formula")
-        return failed(message)
-    return passed(note)
+    widths = ([int(n) for n in rng.integers(1, 513, size=depth)] for depth in range(2, 7))
+    return first_failure(_variance(ctx, w, [(PRODUCT_FORMULA, lambda w=w: np.prod([(n + 1) / (3 * n) for n in w]))])
+                         for w in widths)
 
 
 # --------------------------------------------------------------------------- 3. residual networks
@@ -133,34 +110,22 @@ BY_THE_FORMULAS = "the handout asks for these gradients by the formulas from cla
 def residual_jacobian(ctx: Context) -> Outcome:
     """residual_jacobian matches autograd"""
     rng = ctx.rng(31)
-    for m in (3, 5, 8):
-        A, b, y = rng.standard_normal((m, m)), rng.standard_normal(m), rng.standard_normal(m)
-        expected = torch.autograd.functional.jacobian(
-            lambda v: torch.tanh(torch.from_numpy(A) @ v + torch.from_numpy(b)) + v, torch.from_numpy(y)).numpy()
-        returned = ctx.call("residual_jacobian", A, b, y, callable_ref("tanh_prime"))
-        try:
-            got, notes = returned.array()
-        except WrongType as exc:
-            return failed(f"residual_jacobian {exc}", "wrong_type")
-        rtol, atol, _ = returned.tolerance(1e-7, 1e-10)
-        problem = mismatch(expected, got, rtol=rtol, atol=atol)
-        if problem is None:
-            continue
-        message = f"residual_jacobian with A of shape ({m}, {m}), sigma = tanh, differs from autograd:\n{problem}"
-        variants = _jacobian_mistakes(A, b, y)
-        for mistake, (cause, code) in JACOBIAN_MISTAKES.items():
-            if matches(variants[mistake], got, rtol=rtol, atol=atol):
-                return failed(f"{message}\n  likely cause: your Jacobian {cause}", code)
-        return failed(message)
-    return passed()
+    cases = ((rng.standard_normal((m, m)), rng.standard_normal(m), rng.standard_normal(m)) for m in (3, 5, 8))
+    return first_failure(close_array(
+        f"residual_jacobian(A of shape {A.shape}, b, y, tanh_prime)", ctx.call("residual_jacobian", A, b, y,
+                                                                             callable_ref("tanh_prime")),
+        torch.autograd.functional.jacobian(lambda v: torch.tanh(torch.from_numpy(A) @ v + torch.from_numpy(b)) + v,
+                                           torch.from_numpy(y)).numpy(),
+        rtol=1e-7, atol=1e-10, against="autograd", known=named(JACOBIAN_MISTAKES, lambda: _jacobian_mistakes(A, b, y)))
+        for A, b, y in cases)
 
 
 JACOBIAN_MISTAKES = {
-    "ones": ("adds the all-ones matrix; the derivative of y_{l-1} with respect to itself is the identity I",
-             "ones_not_identity"),
-    "no_identity": ("misses the skip connection's identity term I", "missing_identity"),
-    "columns": ("scales the columns of A (sigma_prime(z) * A broadcasts along rows); diag(sigma_prime(z)) @ A "
-                "scales its rows", "columns_scaled"),
+    "ones": ("your Jacobian adds the all-ones matrix; the derivative of y_{l-1} with respect to itself is the "
+             "identity I", "ones_not_identity"),
+    "no_identity": ("your Jacobian misses the skip connection's identity term I", "missing_identity"),
+    "columns": ("your Jacobian scales the columns of A (sigma_prime(z) * A broadcasts along rows); "
+                "diag(sigma_prime(z)) @ A scales its rows", "columns_scaled"),
 }
 
 
@@ -179,19 +144,6 @@ def _residual_grads_autograd(As: list, bs: list, x: np.ndarray, sigma: Callable)
         y = sigma(A @ y + b) + y
     (As_t[-1] @ y + bs_t[-1]).sum().backward()
     return [A.grad.numpy() for A in As_t], [b.grad.numpy() for b in bs_t]
-
-
-def _compare_grads(got: object, expected: list, label: str, rtol: float, atol: float) -> str | None:
-    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
-        return f"{label} should be a list of {len(expected)} arrays, got {describe(got)}"
-    for layer, (g, e) in enumerate(zip(got, expected), 1):
-        g = as_numbers(g)
-        if g is None or g.shape != e.shape:
-            return f"{label}[{layer - 1}] (layer {layer}) should have shape {e.shape}, got {describe(g)}"
-        problem = mismatch(e, g, rtol=rtol, atol=atol)
-        if problem:
-            return f"{label}[{layer - 1}] (layer {layer}) differs from autograd:\n{problem}"
-    return None
 
 
 @check("3.2", 6, tag=("residual",), partial_credit=True,
@@ -213,14 +165,11 @@ def residual_param_grads(ctx: Context) -> Outcome:
             rtol, atol, low = returned.tolerance(1e-6, 1e-9)
             if low:  # float32: what rounding does to this network's gradients, measured
                 atol = max(atol, residual_grads_float32_atol(As, bs, x, act))
-            if not isinstance(got, (list, tuple)) or len(got) != 2:
-                outcome = failed(f"should return two lists (dAs, dbs), got {describe(got)}")
-            else:
-                problem = _grads_problem(got, (expected_A, expected_b), rtol, atol)
-                named = problem and next(((cause, code) for mistake, (cause, code) in PARAM_GRAD_MISTAKES.items()
-                                          if _grads_problem(got, _param_grad_mistakes(As, bs, x, act)[mistake],
-                                                            rtol, atol) is None), None)
-                outcome = with_cause(problem, named) if problem else passed()
+            problem = _grads_problem(got, (expected_A, expected_b), rtol, atol)
+            outcome = with_cause(problem, first_cause(
+                (cause, lambda mistake=mistake: _grads_problem(got, _param_grad_mistakes(As, bs, x, act)[mistake],
+                                                               rtol, atol) is None)
+                for mistake, cause in PARAM_GRAD_MISTAKES.items())) if problem else passed()
             outcomes.append((f"depth {depth}, sigma = {act}", outcome))
     return share_of_cases(outcomes)
 
@@ -247,9 +196,12 @@ def residual_grads_float32_atol(As: list, bs: list, x: np.ndarray, act: str) -> 
     return float32_rounding([e for part in exact for e in part], [r for part in rounded for r in part], 0.0)
 
 
-def _grads_problem(got: tuple, grads: tuple[list, list], rtol: float, atol: float) -> str | None:
-    """How a reply of two lists differs from ``(dAs, dbs)``; None where it does not."""
-    return _compare_grads(got[0], grads[0], "dAs", rtol, atol) or _compare_grads(got[1], grads[1], "dbs", rtol, atol)
+def _grads_problem(got: object, grads: tuple[list, list], rtol: float, atol: float) -> str | None:
+    """How a reply differs from the two lists ``(dAs, dbs)``; None where it does not."""
+    if not isinstance(got, (list, tuple)) or len(got) != 2:
+        return f"should return two lists (dAs, dbs), got {describe(got)}"
+    return (difference(grads[0], got[0], "dAs", rtol=rtol, atol=atol, against="autograd")
+            or difference(grads[1], got[1], "dbs", rtol=rtol, atol=atol, against="autograd"))
 
 
 @expected  # the known mistakes' gradients: recorded for the bundle, whose checks never ship the formula
@@ -366,8 +318,7 @@ def _grader_weights(ctx: Context, structure: dict, salt: int) -> dict[str, np.nd
     matter, so the same structure gets the same weights); None for a structure far from the block's."""
     if not structure["is_module"] or structure["num_parameters"] > 4 * (STM_WEIGHTS + STM_BIASES):
         return None
-    rng = ctx.rng(salt)
-    return {name: (0.1 * rng.standard_normal(shape)).astype(np.float32) for name, shape in structure["parameters"]}
+    return ctx.weights(salt, structure["parameters"], scale=0.1)
 
 
 def _forward(ctx: Context, salt: int = 53) -> tuple[dict, dict[str, np.ndarray] | None]:
@@ -396,8 +347,8 @@ def stm_parameter_count(ctx: Context) -> Outcome:
     if shapes == STM_PARAMETER_SHAPES:
         # what the worker lists is its word; registered parameters are the ones forward uses
         unused = _unused_parameters(ctx)
-        return passed() if unused is None else failed(f"STMConvLayer lists parameters of the right shapes, but {unused}",
-                                                      "unused_parameters")
+        return passed() if unused is None else failed(
+            f"STMConvLayer lists parameters of the right shapes, but {unused}", "unused_parameters")
     message = (f"STMConvLayer() registered {count} parameters in {len(structure['convs'])} convolutions; expected "
                "96 convolutions (32 branches of Conv2d(256, 4, 1), Conv2d(4, 4, 3), Conv2d(4, 256, 1)), each "
                "with its bias")
@@ -680,29 +631,18 @@ def _ridge_problem(ctx: Context, salt: int, n: int, p: int) -> tuple[np.ndarray,
     return rng.standard_normal((n, p)), rng.standard_normal(n), float(rng.uniform(0.2, 2.0))
 
 
+def _solution(X: np.ndarray, y: np.ndarray, lamda: float, returned: Returned, known: Known = ()) -> Outcome:
+    """solve_lsqr's values against the reference's, whatever their shape (the shape is check 6.3's business)."""
+    expected = REF.solve_lsqr(X, y, lamda)
+    return close_array(f"solve_lsqr(X of shape {X.shape}, y of shape {y.shape}, lamda={lamda:.3g})", returned,
+                       expected, rtol=1e-6, atol=1e-10, any_shape=True, known=known,
+                       float32_atol=lambda: ridge_float32_atol(X, lamda, expected))
+
+
 def _solve(ctx: Context, salt: int, n: int, p: int) -> Outcome:
     X, y, lamda = _ridge_problem(ctx, salt, n, p)
-    returned = ctx.call("solve_lsqr", X, y, lamda)
-    try:
-        theta, notes = returned.array()
-    except WrongType as exc:
-        return failed(f"solve_lsqr {exc}", "wrong_type")
-    call = f"solve_lsqr(X of shape {X.shape}, y of shape {y.shape}, lamda={lamda:.3g})"
-    if theta.size == p:
-        theta = theta.reshape(p)  # the shape itself is check 6.3's business
-    expected = REF.solve_lsqr(X, y, lamda)
-    rtol, atol, precision = returned.tolerance(1e-6, 1e-10)
-    if precision:  # float32: the solve's own error, which grows with the system's conditioning
-        atol = max(atol, ridge_float32_atol(X, lamda, expected))
-    problem = mismatch(expected, theta, rtol=rtol, atol=atol)
-    if problem is None:
-        return passed("; ".join(notes + [precision] if precision else notes))
-    variants = _ridge_mistakes(X, y, lamda)
-    for mistake, (cause, code) in RIDGE_MISTAKES.items():
-        if matches(variants[mistake], theta, rtol=rtol, atol=atol):
-            return failed(f"{call} differs from the reference:\n{problem}\n  likely cause: {cause}; "
-                          "solve (X^T X + lamda I) theta = X^T y", code)
-    return failed(f"{call} differs from the reference:\n{problem}")
+    return _solution(X, y, lamda, ctx.call("solve_lsqr", X, y, lamda),
+                     named(RIDGE_MISTAKES, lambda: _ridge_mistakes(X, y, lamda)))
 
 
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
@@ -718,12 +658,13 @@ def ridge_float32_atol(X: np.ndarray, lamda: float, expected: np.ndarray) -> flo
     return 10.0 * float(cond) * FLOAT32_EPS * float(np.abs(expected).max())
 
 
+SYSTEM = "; solve (X^T X + lamda I) theta = X^T y"
 RIDGE_MISTAKES = {
-    "twice": ("the penalty's gradient is lamda*theta, not 2*lamda*theta", "lamda_scale"),
-    "half": ("the penalty's gradient is lamda*theta, not lamda*theta/2", "lamda_scale"),
-    "none": ("the penalty lamda*I is missing from the system", "no_penalty"),
+    "twice": ("the penalty's gradient is lamda*theta, not 2*lamda*theta" + SYSTEM, "lamda_scale"),
+    "half": ("the penalty's gradient is lamda*theta, not lamda*theta/2" + SYSTEM, "lamda_scale"),
+    "none": ("the penalty lamda*I is missing from the system" + SYSTEM, "no_penalty"),
     "everywhere": ("X^T X + lamda adds lamda to every entry; the penalty is lamda times the identity, on the "
-                   "diagonal only", "lamda_broadcast"),
+                   "diagonal only" + SYSTEM, "lamda_broadcast"),
 }
 
 
@@ -749,9 +690,7 @@ def solve_lsqr_wide(ctx: Context) -> Outcome:
 
 def _solves(X: np.ndarray, y: np.ndarray, lamda: float, returned: Returned) -> bool:
     """Whether solve_lsqr returned the right values, whatever their shape: what the structural checks build on."""
-    theta, _ = returned.array()
-    rtol, atol, _ = returned.tolerance(1e-6, 1e-10)
-    return theta.size == X.shape[1] and matches(REF.solve_lsqr(X, y, lamda), theta.reshape(-1), rtol=rtol, atol=atol)
+    return _solution(X, y, lamda, returned).fraction == 1.0
 
 
 UNSOLVED = ("; this point counts for a solver that returns the right values, and solve_lsqr does not "
@@ -782,17 +721,9 @@ def solve_lsqr_leaves_inputs(ctx: Context) -> Outcome:
     """solve_lsqr does not modify X or y"""
     X, y, lamda = _ridge_problem(ctx, 64, 30, 5)
     returned = ctx.call("solve_lsqr", X, y, lamda)
-    if returned.mutated:
-        names = " and ".join({"0": "X", "1": "y", "2": "lamda"}.get(m, m) for m in returned.mutated)
-        return failed(f"solve_lsqr modified {names} in place; the caller's arrays must stay as they were "
-                      "(use X.T @ X + lamda * np.eye(p), not X += ... or an in-place fill)", "modified_input")
-    try:
-        returned.array()
-    except WrongType as exc:
-        return failed(f"solve_lsqr {exc}", "wrong_type")
-    if not _solves(X, y, lamda, returned):
-        return failed(f"solve_lsqr leaves X and y as they were{UNSOLVED}", "wrong_value")
-    return passed()
+    return leaves_inputs("solve_lsqr", returned, ("X", "y", "lamda"), lambda: _solves(X, y, lamda, returned),
+                         "the caller's arrays must stay as they were (use X.T @ X + lamda * np.eye(p), not X += ... "
+                         "or an in-place fill)", see="6.1")
 
 
 @check("6.5", 1, tag=("ridge",))
@@ -800,38 +731,22 @@ def get_error(ctx: Context) -> Outcome:
     """get_error is the residual norm"""
     rng = ctx.rng(65)
     X, y, theta = rng.standard_normal((40, 6)), rng.standard_normal(40), rng.standard_normal(6)
-    returned = ctx.call("get_error", X, y, theta)
-    got = returned.value
-    value = as_number(got)
-    if value is None:
-        return failed(f"get_error should return a number, got {describe(got)}", "wrong_type")
-    expected = float(REF.get_error(X, y, theta))
-    rtol, _, note = returned.tolerance(1e-9, 0.0)
-    if np.isclose(value, expected, rtol=rtol):
-        return passed(note)
     residual = X @ theta - y
-    known = {"the mean squared error": np.mean(residual ** 2), "the squared norm": np.sum(residual ** 2),
-             "the root mean squared error": np.sqrt(np.mean(residual ** 2))}
-    for label, variant in known.items():
-        if np.isclose(value, variant, rtol=rtol):
-            return failed(f"get_error returned {value:.6g}, expected ||X theta - y|| = {expected:.6g}\n"
-                          f"  likely cause: that is {label}; return the norm itself", "not_norm")
-    return failed(f"get_error returned {value:.6g}, expected ||X theta - y|| = {expected:.6g}", "wrong_value")
+    known = {"the mean squared error": lambda: np.mean(residual ** 2),
+             "the squared norm": lambda: np.sum(residual ** 2),
+             "the root mean squared error": lambda: np.sqrt(np.mean(residual ** 2))}
+    return close_number("get_error(X, y, theta)", ctx.call("get_error", X, y, theta),
+                        float(REF.get_error(X, y, theta)), expected_text="||X theta - y||",
+                        known=[((f"that is {label}; return the norm itself", "not_norm"), value)
+                               for label, value in known.items()])
 
 
 @check("6.6", 1, tag=("ridge",))
 def relu(ctx: Context) -> Outcome:
     """relu on a NumPy array"""
     x = ctx.rng(66).standard_normal((5, 7))
-    returned = ctx.call("relu", x)
-    try:
-        got, notes = returned.array()
-    except WrongType as exc:
-        return failed(f"relu {exc}", "wrong_type")
-    rtol, atol, precision = returned.tolerance(0.0, 0.0)  # exact, but for a float32 answer's rounding
-    problem = mismatch(REF.relu(x), got, rtol=rtol, atol=atol)
-    return passed("; ".join(notes + [precision] if precision else notes)) if problem is None else \
-        failed(f"relu of a (5, 7) array:\n{problem}")
+    # exact, but for a float32 answer's rounding
+    return close_array("relu(x of shape (5, 7))", ctx.call("relu", x), REF.relu(x), rtol=0.0, atol=0.0)
 
 
 @check("6.7", 1, tag=("ridge",))
@@ -839,20 +754,9 @@ def random_features(ctx: Context) -> Outcome:
     """random_features is ReLU(X W^T)"""
     rng = ctx.rng(67)
     X, W = rng.standard_normal((9, 5)), rng.standard_normal((4, 5))
-    returned = ctx.call("random_features", X, W)
-    try:
-        got, notes = returned.array()
-    except WrongType as exc:
-        return failed(f"random_features {exc}", "wrong_type")
-    expected = REF.random_features(X, W)
-    rtol, atol, precision = returned.tolerance(1e-9, 1e-12)
-    problem = mismatch(expected, got, rtol=rtol, atol=atol)
-    if problem is None:
-        return passed("; ".join(notes + [precision] if precision else notes))
-    if matches(X @ W.T, got, rtol=rtol, atol=atol):
-        return failed(f"random_features(X (9, 5), W (4, 5)):\n{problem}\n  likely cause: the ReLU is missing",
-                      "missing_relu")
-    return failed(f"random_features(X (9, 5), W (4, 5)):\n{problem}")
+    return close_array("random_features(X (9, 5), W (4, 5))", ctx.call("random_features", X, W),
+                       REF.random_features(X, W), rtol=1e-9, atol=1e-12,
+                       known=[(("the ReLU is missing", "missing_relu"), lambda: X @ W.T)])
 
 
 NUM_PARAMS = [10, 50, 100, 150, 200, 250, 275, 300, 325, 350, 400, 500, 700]
