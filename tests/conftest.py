@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import functools
 import io
 import json
@@ -29,6 +30,26 @@ import pytest  # noqa: E402 - after the thread counts
 from autograder.sandbox.forkserver import ForkServer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """The folder ``build`` fills, built by one test process of the run while the others wait for it.
+
+    pytest-xdist's ``xdist_group`` no longer keeps a module on one worker with pytest 9.2 (pytest-xdist
+    issue 1386), and a fixture built on both would cost both cores minutes; the workers' temporary folders
+    share a parent, which holds the build and its lock.
+    """
+    root = tmp_path_factory.getbasetemp()
+    root = root.parent if os.environ.get("PYTEST_XDIST_WORKER") else root
+    folder, done = root / name, root / f"{name}.built"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            build(folder)
+            done.touch()
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +146,7 @@ def grade_hw6(grade_submission):
 @pytest.fixture(scope="session")
 def autograder_zip(tmp_path_factory) -> Path:
     from autograder.build import build_zip
-    return build_zip("hw6", tmp_path_factory.mktemp("dist"))
+    return built_once(tmp_path_factory, "hw6-zip", lambda folder: build_zip("hw6", folder)) / "hw6-autograder.zip"
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ import pytest
 from autograder.batch import BatchSubmission, find_submissions, run_batch
 from autograder.cli import main
 from autograder.results import failure_document, validate
+from conftest import ROOT, built_once
 
-ROOT = Path(__file__).resolve().parents[1]
-
-# the module's fixture is expensive: with pytest-xdist, its tests share one worker
+# the module's fixture is expensive: with pytest-xdist, its tests share one worker (where xdist_group works)
 pytestmark = pytest.mark.xdist_group("flat_batch")
 
 
@@ -40,20 +39,22 @@ def short_time_limits():
 @pytest.fixture(scope="module")
 def flat_batch(tmp_path_factory, short_time_limits):
     """A flat folder: the reference, the example with three mistakes as a notebook, a crash and a hang."""
-    folder = tmp_path_factory.mktemp("flat") / "hw6-submissions"
-    folder.mkdir()
-    shutil.copyfile(ROOT / "reference/hw6.py", folder / "alice_hw6.py")
-    nbformat.write(nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell((ROOT / "examples/hw6.py").read_text()),
-        nbformat.v4.new_code_cell("for epoch in range(1000):\n    STMConvLayer()(torch.randn(8, 256, 4, 4))")]),
-        folder / "bob_hw6.ipynb")
-    (folder / "carol_hw6.py").write_text("import os\nos._exit(3)\n")
-    (folder / "dave_hw6.py").write_text((ROOT / "reference/hw6.py").read_text().replace(
-        "def output_variance(", "def output_variance(widths):\n    while True:\n        pass\n\n\ndef _unused(", 1))
-    out = folder.with_name("graded")
-    summary, interrupted = run_batch("hw6", folder, out, jobs=2, progress=False)
-    assert not interrupted
-    return folder, out, summary
+    def build(root: Path) -> None:
+        folder = root / "hw6-submissions"
+        folder.mkdir()
+        shutil.copyfile(ROOT / "reference/hw6.py", folder / "alice_hw6.py")
+        nbformat.write(nbformat.v4.new_notebook(cells=[
+            nbformat.v4.new_code_cell((ROOT / "examples/hw6.py").read_text()),
+            nbformat.v4.new_code_cell("for epoch in range(1000):\n    STMConvLayer()(torch.randn(8, 256, 4, 4))")]),
+            folder / "bob_hw6.ipynb")
+        (folder / "carol_hw6.py").write_text("import os\nos._exit(3)\n")
+        (folder / "dave_hw6.py").write_text((ROOT / "reference/hw6.py").read_text().replace(
+            "def output_variance(", "def output_variance(widths):\n    while True:\n        pass\n\n\ndef _unused(", 1))
+        _, interrupted = run_batch("hw6", folder, root / "graded", jobs=2, progress=False)
+        assert not interrupted
+
+    root = built_once(tmp_path_factory, "flat-batch", build)
+    return root / "hw6-submissions", root / "graded", root / "graded" / "summary.md"
 
 
 def test_every_submission_gets_a_valid_result_and_a_row(flat_batch):

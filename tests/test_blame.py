@@ -59,22 +59,26 @@ def mistakes(assignment: str) -> list[str]:
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_a_mistake_costs_only_the_checks_of_its_name(grade_submission, submission_file, assignment):
-    checks = load(assignment).checks
+def test_every_assignment_has_known_mistakes_to_blame(assignment):
+    assert load(assignment).checks and mistakes(assignment), f"tests/submissions/{assignment}/ holds no mistake"
+
+
+# one test per mistake, so that pytest-xdist spreads an assignment's over both cores
+@pytest.mark.parametrize("assignment, name", [(a, m) for a in ASSIGNMENTS for m in mistakes(a)])
+def test_a_mistake_costs_only_the_checks_of_its_name(grade_submission, submission_file, assignment, name):
+    path = submission_file(assignment, name)
+    changed = changed_names(assignment, path)
+    lost = [r for r in grade_submission(assignment, path)["graded"].results
+            if not r.passed and r.outcome.diagnosis not in NOT_ATTEMPTED]
     matrix, unexplained = [], []
-    for name in mistakes(assignment):
-        path = submission_file(assignment, name)
-        changed = changed_names(assignment, path)
-        lost = [r for r in grade_submission(assignment, path)["graded"].results
-                if not r.passed and r.outcome.diagnosis not in NOT_ATTEMPTED]
-        for result in lost:
-            own = any(result.check.concerns(n) for n in changed)
-            reason = next((DEPENDS[assignment, n, result.check.number] for n in changed
-                           if (assignment, n, result.check.number) in DEPENDS), None)
-            matrix.append(f"  {name:28} {'/'.join(sorted(changed)):24} {result.check.number:5} "
-                          f"{'own' if own else reason or 'UNEXPLAINED'}")
-            if not own and reason is None:
-                unexplained.append((name, sorted(changed), result.check.name))
-    print(f"\n{assignment}: mistake, changed names, check losing points, why\n" + "\n".join(matrix))
-    assert checks and not unexplained, unexplained
-    assert matrix, "no known mistake of this assignment lost a point"
+    for result in lost:
+        own = any(result.check.concerns(n) for n in changed)
+        reason = next((DEPENDS[assignment, n, result.check.number] for n in changed
+                       if (assignment, n, result.check.number) in DEPENDS), None)
+        matrix.append(f"  {'/'.join(sorted(changed)):24} {result.check.number:5} "
+                      f"{'own' if own else reason or 'UNEXPLAINED'}")
+        if not own and reason is None:
+            unexplained.append((sorted(changed), result.check.name))
+    print(f"\n{assignment} {name}: changed names, check losing points, why\n" + "\n".join(matrix))
+    assert not unexplained, unexplained
+    assert lost, f"{name} loses no point: it is no mistake"

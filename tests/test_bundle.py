@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
 import shutil
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -16,26 +18,27 @@ import pytest
 
 from autograder.assignments import ASSIGNMENTS
 from autograder.template import ANSWER, BEGIN, END
-from conftest import ROOT, clean_python
+from conftest import ROOT, built_once, clean_python
 
-# the module's fixture is expensive: with pytest-xdist, its tests share one worker
+# the module's fixture is expensive: with pytest-xdist, its tests share one worker (where xdist_group works)
 pytestmark = pytest.mark.xdist_group("bundles")
 
 
 @pytest.fixture(scope="session")
 def bundles(tmp_path_factory) -> dict[str, Path]:
-    """Every assignment's bundle, built and unpacked as a student would (once: a module's fixture is built
-    again whenever another module's test runs between two of this one's on the same worker)."""
-    dist = tmp_path_factory.mktemp("dist")
-    unpacked = {}
-    for name in ASSIGNMENTS:
-        subprocess.run([sys.executable, "-m", "autograder", "bundle", name, "-o", str(dist)], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
-        folder = tmp_path_factory.mktemp(f"{name}-student")
-        with zipfile.ZipFile(dist / f"{name}-student.zip") as zf:
-            zf.extractall(folder)
-        unpacked[name] = folder
-    return unpacked
+    """Every assignment's bundle, built and unpacked as a student would, once for the run."""
+    def build_one(folder: Path, name: str) -> None:
+        subprocess.run([sys.executable, "-m", "autograder", "bundle", name, "-o", str(folder)], cwd=ROOT,
+                       check=True, stdout=subprocess.DEVNULL)
+        with zipfile.ZipFile(folder / f"{name}-student.zip") as zf:
+            zf.extractall(folder / f"{name}-student")
+
+    def build(folder: Path) -> None:  # two at a time: the other test process may be waiting for them
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(functools.partial(build_one, folder), ASSIGNMENTS))
+
+    built = built_once(tmp_path_factory, "bundles", build)
+    return {name: built / f"{name}-student" for name in ASSIGNMENTS}
 
 
 def _solution_lines(name: str) -> list[str]:
