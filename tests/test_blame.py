@@ -81,4 +81,3 @@ def test_a_mistake_costs_only_the_checks_of_its_name(grade_submission, submissio
             unexplained.append((sorted(changed), result.check.name))
     print(f"\n{assignment} {name}: changed names, check losing points, why\n" + "\n".join(matrix))
     assert not unexplained, unexplained
-    assert lost, f"{name} loses no point: it is no mistake"
