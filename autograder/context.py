@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 import numpy as np
 
@@ -12,6 +12,7 @@ from .sandbox import Session, StudentFailure
 from .sandbox import wire
 from .sandbox.wire import Opaque, callable_ref
 
+T = TypeVar("T")
 # what a check needs of the sandbox: a student's failure, an object that did not cross, a callable to pass
 __all__ = ["Context", "Returned", "StudentFailure", "Opaque", "callable_ref"]
 
@@ -55,6 +56,7 @@ class Context:
         self.shared_seed = seed if shared_seed is None else shared_seed
         self._memo: dict[str, Any] = {}
         self._stalled: dict[str, StudentFailure] = {}
+        self._once: dict[Callable, Any] = {}
 
     def rng(self, salt: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, salt])
@@ -66,6 +68,13 @@ class Context:
         zeros would agree with any model."""
         rng = self.rng(salt)
         return {name: (scale * rng.standard_normal(tuple(shape))).astype(np.float32) for name, shape in shapes}
+
+    def once(self, helper: Callable[[Context], T]) -> T:
+        """``helper(self)``, computed once for this submission: what several checks build on (a replay, a
+        structural diagnosis carried to the checks that depend on it)."""
+        if helper not in self._once:
+            self._once[helper] = helper(self)
+        return self._once[helper]
 
     def defines(self, name: str) -> bool:
         return name in self.session.names
@@ -204,9 +213,18 @@ def _check_structure(body: dict) -> None:
     for key in ("list_attributes", "class_attributes"):
         body[key] = [a[:100] for a in body[key][:20] if isinstance(a, str)]
     body["convs"] = body["convs"][:MAX_PARAMETERS]
-    if "grads" in body and not (isinstance(body["grads"], dict) and len(body["grads"]) <= MAX_PARAMETERS
-                                and all(g in ("none", "zero", "ok") for g in body["grads"].values())):
+    if "gradients" in body:
+        body["grads"] = _gradient_flags(body["gradients"], {name: tuple(shape) for name, shape in params})
+
+
+def _gradient_flags(gradients: Any, shapes: dict[str, tuple[int, ...]]) -> dict[str, str]:
+    """Each parameter's gradient, one per parameter and of its shape, told as the grader sees it: "none",
+    "zero" or "ok" (a hint for feedback; a check that credits gradients compares their values)."""
+    if not isinstance(gradients, dict) or set(gradients) != set(shapes) or not all(
+            g is None or isinstance(g, np.ndarray) and g.dtype.kind == "f" and g.shape == shapes[n]
+            for n, g in gradients.items()):
         raise _malformed()
+    return {n: "none" if g is None else "ok" if np.any(g) else "zero" for n, g in gradients.items()}
 
 
 MEMO_BYTES = 2 * 2**20  # answers larger than this are asked again rather than kept: memory stays bounded

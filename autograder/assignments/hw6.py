@@ -520,9 +520,8 @@ def _assemble(state: dict, read: dict[str, tuple[int, list[np.ndarray]]]) \
     return [[(stages[k][b], biases[k][b]) for k in range(3)] for b in range(32)]
 
 
-@expected
-def _reference_output(branches: list, x: torch.Tensor) -> np.ndarray:
-    """The reference block run on ``x`` with the given weights."""
+def _reference_block(branches: list) -> tuple[nn.Module, list[nn.Conv2d]]:
+    """The reference block with the given weights (a bias left out is zero), and its convolutions in order."""
     model = REF.STMConvLayer()
     convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
     with torch.no_grad():
@@ -530,38 +529,68 @@ def _reference_output(branches: list, x: torch.Tensor) -> np.ndarray:
             weight, bias = _tensors(weight, bias)
             conv.weight.copy_(weight)
             conv.bias.copy_(bias if bias is not None else torch.zeros_like(conv.bias))
+    return model, convs
+
+
+@expected
+def _reference_output(branches: list, x: torch.Tensor) -> np.ndarray:
+    """The reference block run on ``x`` with the given weights."""
+    model, _ = _reference_block(branches)
+    with torch.no_grad():
         return model(x).numpy()
 
 
+@expected
+def _reference_slope(branches: list, directions: list, x: torch.Tensor) -> tuple[float, float]:
+    """How fast the sum of the reference block's output changes as its weights move along ``directions``
+    (laid out as ``branches``), by autograd; and the sum of |gradient| |direction|, which bounds its rounding."""
+    model, convs = _reference_block(branches)
+    model(x).sum().backward()
+    slope = scale = 0.0
+    for conv, pair in zip(convs, (c for branch in directions for c in branch)):
+        for grad, direction in zip((conv.weight.grad, conv.bias.grad), pair):
+            if direction is not None:  # a bias the block leaves out does not move
+                grad, direction = grad.double().numpy().ravel(), np.asarray(direction, dtype=float).ravel()
+                slope, scale = slope + float(grad @ direction), scale + float(np.abs(grad) @ np.abs(direction))
+    return slope, scale
+
+
 def _stm_output(ctx: Context) -> Outcome:
-    """Whether the block computes the required map: its output with the grader's weights against the
-    reference's with the same weights, mapped branch by branch."""
+    """Whether the block computes the required map (5.3)."""
+    return ctx.once(_replay)[0]
+
+
+def _replay(ctx: Context) -> tuple[Outcome, int | None]:
+    """The block's output with the grader's weights against the reference's with the same weights, mapped
+    branch by branch; and which of the layouts of its weights (_layouts) it computes with, if any."""
     report, state = _forward(ctx)
     out = report.get("output")
     if not isinstance(out, np.ndarray) or out.shape != STM_INPUT_SHAPE:
         return failed(f"needs an output of shape {STM_INPUT_SHAPE} (see check 5.2), got {describe(out)}",
-                      "wrong_shape")
+                      "wrong_shape"), None
     if not state:
         return failed("STMConvLayer registers no parameters (see check 5.1), so its output cannot be replayed "
-                      "through the reference", "python_list" if report["list_attributes"] else "wrong_count")
+                      "through the reference", "python_list" if report["list_attributes"] else "wrong_count"), None
     layouts = _layouts(state)
     if isinstance(layouts, str):
         if _plausible_block(ctx, report):
             return failed(f"could not be checked automatically: your parameters could not be matched to 32 "
                           f"branches of three convolutions ({layouts}); the parameter count and the output's "
                           "shape look right, so this check is flagged for the course staff to check by hand, and "
-                          "its points are given only if they find the block correct", "needs_review")
+                          "its points are given only if they find the block correct", "needs_review"), None
         return failed(f"could not match your parameters to 32 branches of three convolutions: {layouts}",
-                      "unmatched_structure")
+                      "unmatched_structure"), None
     x = _stm_input(ctx)
-    if any(matches(_reference_output(branches, x), out, rtol=1e-4, atol=1e-5) for branches in layouts):
-        return passed()
+    matched = next((i for i, branches in enumerate(layouts)
+                    if matches(_reference_output(branches, x), out, rtol=1e-4, atol=1e-5)), None)
+    if matched is not None:
+        return passed(), matched
     problem = mismatch(_reference_output(layouts[0], x), out, rtol=1e-4, atol=1e-5)
     message = f"output differs from the reference run with the same weights:\n{problem}"
     if any(matches(_relu_moved_after_sum(branches, x), out, rtol=1e-4, atol=1e-5) for branches in layouts):
         return failed(f"{message}\n  likely cause: a ReLU after the sum instead of at the end of each branch; "
-                      "each branch ends with ReLU and the sum has none", "relu_after_sum")
-    return failed(message, "wrong_output")
+                      "each branch ends with ReLU and the sum has none", "relu_after_sum"), None
+    return failed(message, "wrong_output"), None
 
 
 def _plausible_block(ctx: Context, report: dict) -> bool:
@@ -619,9 +648,30 @@ def stm_gradients(ctx: Context) -> Outcome:
         if not _stm_computes_the_block(ctx):
             return failed("every parameter receives a gradient, but the output is not the block's (see check "
                           "5.3); this check counts for a block that computes the required map", "wrong_output")
-        return passed()
+        return _gradient_values(ctx, ctx.once(_replay)[1])
     return failed(f"{len(missing)} of {len(grads)} parameters received no (or an all-zero) gradient from the "
                   f"sum of the output, e.g. {', '.join(missing[:3])}: are they used in forward?", "unused_parameters")
+
+
+SLOPE_RTOL = 1e-3  # of sum |gradient| |direction|: float32 backpropagation errs by about 1e-6 of it
+
+
+def _gradient_values(ctx: Context, layout: int) -> Outcome:
+    """The gradients the block's backward pass gave, against the reference's: along two directions the grader
+    draws in the space of the student's parameters (so no layout need be inverted), the change they predict
+    in the output's sum must be the reference's."""
+    report, state = _forward(ctx)
+    gradients, x = report["gradients"], _stm_input(ctx)
+    for salt in (55, 56):
+        direction = ctx.weights(salt, [(name, value.shape) for name, value in state.items()])
+        expected, scale = _reference_slope(_layouts(state)[layout], _layouts(direction)[layout], x)
+        got = sum(float(gradients[name].astype(float).ravel() @ step.astype(float).ravel())
+                  for name, step in direction.items())
+        if abs(got - expected) > SLOPE_RTOL * scale:
+            return failed(f"every parameter receives a gradient, but not the block's: along a direction the grader "
+                          f"drew, your gradients give the output's sum a slope of {got:.6g}, the reference's "
+                          f"{expected:.6g} (is a gradient scaled, clipped or changed by a hook?)", "wrong_gradients")
+    return passed()
 
 
 # --------------------------------------------------------------------------- 6. ridge regression, double descent

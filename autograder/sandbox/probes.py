@@ -137,7 +137,8 @@ def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     """Build, load the grader's weights if given, run forward on the inputs, backpropagate the output's sum.
 
     Returns the weights used so the trusted side can replay them through the
-    reference, and which parameters received a nonzero gradient.
+    reference, and each parameter's gradient (None where it received none),
+    which the trusted side checks against the reference's.
     """
     obj = _construct(module, req, phase)
     report = _structure(obj)
@@ -152,8 +153,8 @@ def probe_forward(module: types.ModuleType, req: dict, phase: Phase) -> dict:
     if isinstance(out, torch.Tensor) and out.requires_grad:
         phase(f"{req['name']}.backward")
         out.sum().backward()
-        report["grads"] = {n: "none" if p.grad is None else "zero" if not bool(p.grad.any()) else "ok"
-                           for n, p in obj.named_parameters()}
+        report["gradients"] = {n: None if p.grad is None else p.grad.detach().clone()
+                               for n, p in obj.named_parameters()}
     return report
 
 
