@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 from autograder.assignments import load_reference
 from autograder.compare import FLOAT32_RTOL, mismatch
@@ -170,3 +171,45 @@ def test_correct_float32_dl_hw2_answers_pass_every_seed():
                               rtol=FLOAT32_RTOL):
                 failures.append((seed, "risk", d))
     assert not failures, failures
+
+
+class _GroupedBlock(torch.nn.Module):
+    """STMConvLayer as grouped convolutions: the same map in another layout of its weights."""
+
+    def __init__(self):
+        super().__init__()
+        self.reduce = torch.nn.Conv2d(256, 128, 1)
+        self.spatial = torch.nn.Conv2d(128, 128, 3, padding=1, groups=32)
+        self.expand = torch.nn.Conv2d(128, 256 * 32, 1, groups=32)
+
+    def forward(self, x):
+        hidden = torch.relu(self.spatial(torch.relu(self.reduce(x))))
+        out = self.expand(hidden)
+        return torch.relu(out.view(x.shape[0], 32, 256, *out.shape[2:])).sum(1)
+
+
+@pytest.mark.parametrize("layout", ["reference", "grouped"])
+def test_correct_stm_gradients_give_the_reference_slope_and_scaled_ones_do_not(layout):
+    from autograder.assignments.hw6 import (SLOPE_RTOL, STM_INPUT_SHAPE, _layouts, _reference_output,
+                                            _reference_slope)
+    from autograder.compare import matches
+
+    worst, closest_wrong = 0.0, np.inf
+    for seed in range(25):
+        block = load_reference("hw6").STMConvLayer() if layout == "reference" else _GroupedBlock()
+        rng = np.random.default_rng([seed, 55])
+        state = {n: (0.1 * rng.standard_normal(tuple(p.shape))).astype(np.float32) for n, p in block.named_parameters()}
+        block.load_state_dict({n: torch.from_numpy(v) for n, v in state.items()})
+        x = torch.from_numpy(rng.standard_normal(STM_INPUT_SHAPE).astype(np.float32))
+        out = block(x)
+        out.sum().backward()
+        gradients = {n: p.grad.double().numpy() for n, p in block.named_parameters()}
+        layouts = _layouts(state)
+        matched = next(i for i, branches in enumerate(layouts)
+                       if matches(_reference_output(branches, x), out.detach().numpy(), rtol=1e-4, atol=1e-5))
+        direction = {n: rng.standard_normal(v.shape).astype(np.float32) for n, v in state.items()}
+        expected, scale = _reference_slope(layouts[matched], _layouts(direction)[matched], x)
+        got = sum(float(gradients[n].ravel() @ direction[n].astype(float).ravel()) for n in state)
+        worst = max(worst, abs(got - expected) / scale)
+        closest_wrong = min(closest_wrong, abs(2 * got - expected) / scale, abs(got / 2 - expected) / scale)
+    assert worst <= SLOPE_RTOL / 10 and closest_wrong >= 10 * SLOPE_RTOL, (worst, closest_wrong)
