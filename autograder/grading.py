@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from .answers import start_formula_judge
-from .assignments import GRADER_ROOT, SHARED_IMPORTS, Assignment, judges_formulas, load, reference_path
+from .assignments import GRADER_ROOT, Assignment, judges_formulas, load, reference_path
 from .context import Context
 from . import notebook
 from .fixtures import CACHE_DIR, PRECOMPUTED_DIR, NoFixture
@@ -47,7 +47,7 @@ def start_server(assignment: str, submissions: list[Path], *, unconfined: bool =
     formulas = judges_formulas(assignment)
     if formulas:
         start_formula_judge()
-    server = launch(SHARED_IMPORTS.get(assignment, ()), ("sympy",) if formulas else ())
+    server = launch(("sympy",) if formulas else ())
     try:
         load(assignment)
         found = verify(server, secret_paths(assignment, submissions) + list(also_secret),

@@ -461,3 +461,31 @@ def test_a_worker_begun_early_imports_before_any_request_and_serves_as_any_other
             call(s, "fine")
     finally:
         s.close()
+
+
+TRAINS_THEN_CONFIGURES = """
+import sys, torch
+
+def train():
+    torch.manual_seed(0)
+    model = torch.nn.Linear(1, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    x = torch.linspace(-1, 1, 32).reshape(-1, 1)
+    for _ in range(20):
+        optimizer.zero_grad()
+        loss = ((model(x) - 3 * x) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+    return [float(loss), type(sys.modules["torch._dynamo"]).__name__]
+
+def configured():
+    import torch._dynamo.config
+    return torch._dynamo.config.cache_size_limit > 0
+"""
+
+
+def test_student_code_trains_without_torch_dynamo_and_can_still_import_it(any_session):
+    s = any_session(TRAINS_THEN_CONFIGURES)
+    loss, kind = call(s, "train", timeout=30)
+    assert kind == "_Deferred" and loss < 1
+    assert call(s, "configured", timeout=60) is True

@@ -17,9 +17,6 @@ from pathlib import Path
 from ..spec import Check, collect
 
 ASSIGNMENTS = ("hw3", "hw6", "nyu_hw1", "dl_hw2", "midterm")
-# Heavy modules both an assignment's checks and its student code need, imported once before the
-# fork server starts: torch.optim's first step imports torch._dynamo (about 1.4 s).
-SHARED_IMPORTS = {"hw3": ("torch._dynamo",)}
 GRADER_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_PREFIX = "autograder_reference_"
 

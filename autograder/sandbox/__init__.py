@@ -9,11 +9,10 @@ __all__ = ["InProcessSession", "Limits", "Server", "Session", "StudentFailure", 
            "WorkerSession", "launch", "linux_sandbox_available"]
 
 
-def launch(shared: tuple[str, ...] = (), sandbox_only: tuple[str, ...] = ()) -> Server:
-    """The fork server where Linux allows (``shared`` imported once there and shared with the grader,
-    ``sandbox_only`` by the server alone), else the portable server."""
+def launch(sandbox_only: tuple[str, ...] = ()) -> Server:
+    """The fork server where Linux allows (``sandbox_only`` imported by it alone), else the portable server."""
     if linux_sandbox_available():
         from .forkserver import ForkServer  # Linux-only modules: imported only where they can load
-        return ForkServer(shared, sandbox_only)
+        return ForkServer(sandbox_only)
     from .spawned import SpawnServer
     return SpawnServer()

@@ -34,6 +34,7 @@ from . import disk
 from .cgroups import WorkerGroups
 from .confine import close_fds_except, kill_all_processes_of, sandbox_uid, sweep_dead_servers
 from .settings import Limits
+from .. import eager_dynamo
 from ..environment import WORKER_ENVIRONMENT, started_clean
 
 PACKAGE_PARENT = Path(__file__).resolve().parents[2]
@@ -41,7 +42,7 @@ PR_SET_PDEATHSIG, PR_SET_CHILD_SUBREAPER = 1, 36
 PRELOAD = ("math", "random", "itertools", "functools", "collections", "copy", "typing", "dataclasses",
            "time", "fractions", "decimal", "statistics", "numbers", "abc", "enum", "warnings", "re", "json",
            "csv", "heapq", "bisect", "string", "operator", "pprint", "encodings.idna", "ctypes", "socket",
-           # what torch imports lazily at an optimizer's first use (torch._dynamo itself is readable)
+           # what torch._dynamo imports, should student code need the real one (eager_dynamo.py)
            "cProfile", "pstats", "profile", "sysconfig", "getpass", "hmac", "shlex", "termios", "secrets",
            "ctypes.util", "ctypes.wintypes",
            "numpy.linalg", "numpy.random", "numpy.testing", "torch.nn", "torch.nn.functional", "torch.optim",
@@ -59,20 +60,18 @@ def server_environment() -> dict[str, str]:
 class ForkServer:
     """Handle on the fork-server process, held by the trusted grader."""
 
-    def __init__(self, shared: tuple[str, ...] = (), sandbox_only: tuple[str, ...] = ()) -> None:
-        """``shared``: heavy, secret-free modules student code commonly needs, imported once here and shared
-        with the grader; ``sandbox_only``: those the grader does not need, imported by the server alone and
-        only where the workers' account could not import them (it cannot read the installation)."""
+    def __init__(self, sandbox_only: tuple[str, ...] = ()) -> None:
+        """``sandbox_only``: modules student code may need that the grader does not, imported by the server
+        alone and only where the workers' account could not import them (it cannot read the installation)."""
         from ..assignments import secrets_loaded
 
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.forked = started_clean() and not secrets_loaded()
         if self.forked:
-            self._process: subprocess.Popen | _Forked = _fork(theirs.fileno(), shared, sandbox_only)
+            self._process: subprocess.Popen | _Forked = _fork(theirs.fileno(), sandbox_only)
         else:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno()), ",".join(shared),
-                 ",".join(sandbox_only)],
+                [sys.executable, "-m", "autograder.sandbox", str(theirs.fileno()), ",".join(sandbox_only)],
                 pass_fds=[theirs.fileno()], env=server_environment(), cwd=PACKAGE_PARENT, stdin=subprocess.DEVNULL)
         theirs.close()
         self.pid = self._process.pid
@@ -146,16 +145,16 @@ class _Forked:
         os.kill(self.pid, signal.SIGKILL)
 
 
-def _fork(fd: int, shared: tuple[str, ...], sandbox_only: tuple[str, ...]) -> _Forked:
+def _fork(fd: int, sandbox_only: tuple[str, ...]) -> _Forked:
     """Import what workers share here, then fork the server on ``fd``; nothing secret is loaded yet."""
-    preload(PRELOAD + shared)
+    preload(PRELOAD)
     gc.freeze()  # the collectors of both processes then leave the shared objects' pages alone
     sys.stdout.flush()  # else the child could write our pending output a second time
     sys.stderr.flush()
     pid = os.fork()
     if pid == 0:
         close_fds_except(fd)  # the grader's files and sockets (a batch lane's pipes among them)
-        main(fd, shared, sandbox_only)
+        main(fd, sandbox_only)
     return _Forked(pid)
 
 
@@ -169,6 +168,7 @@ def preload(names: tuple[str, ...]) -> None:
         sysconfig.get_config_vars()  # loads the platform's _sysconfigdata module
         import torch
         torch.set_num_threads(1)
+        eager_dynamo.install()
     finally:
         gc.enable()
 
@@ -191,7 +191,7 @@ def _module_files(modules: tuple[str, ...]) -> list[Path]:
     return [Path(os.__file__)] + [Path(spec.origin) for spec in specs if spec is not None and spec.origin]
 
 
-def main(fd: int, shared: tuple[str, ...], sandbox_only: tuple[str, ...] = ()) -> NoReturn:
+def main(fd: int, sandbox_only: tuple[str, ...] = ()) -> NoReturn:
     """The fork server's own process."""
     libc = ctypes.CDLL(None)
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # dies with the grader, whatever kills it
@@ -199,7 +199,7 @@ def main(fd: int, shared: tuple[str, ...], sandbox_only: tuple[str, ...] = ()) -
     sock = socket.socket(fileno=fd)
     try:
         from . import namespaces
-        preload(PRELOAD + shared)
+        preload(PRELOAD)
         from ..assignments import secrets_loaded
         assert not secrets_loaded(), secrets_loaded()
         isolate = os.environ.get("AUTOGRADER_NAMESPACES", "1") != "0" and namespaces.available()

@@ -14,8 +14,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import eager_dynamo
 from . import wire
 from .specifications import SPECIFICATIONS
+
+eager_dynamo.install()  # a worker spawned on its own (the portable server) has not had the fork server's preload
 
 Phase = Callable[[str], None]
 
