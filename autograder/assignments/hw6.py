@@ -811,7 +811,8 @@ def random_features(ctx: Context) -> Outcome:
                        known=[(("the ReLU is missing", "missing_relu"), lambda: X @ W.T)])
 
 
-NUM_PARAMS = [10, 50, 100, 150, 200, 250, 275, 300, 325, 350, 400, 500, 700]
+# past 500 the curve only keeps falling, and p = 700 alone would cost a student's code a third of a second
+NUM_PARAMS = [10, 50, 100, 150, 200, 250, 275, 300, 325, 350, 400, 500]
 PEAK_RANGE = (250, 400)
 TUNED_CEILING = 3.0
 
