@@ -110,14 +110,16 @@ BY_THE_FORMULAS = "the handout asks for these gradients by the formulas from cla
 def residual_jacobian(ctx: Context) -> Outcome:
     """residual_jacobian matches autograd"""
     rng = ctx.rng(31)
-    cases = ((rng.standard_normal((m, m)), rng.standard_normal(m), rng.standard_normal(m)) for m in (3, 5, 8))
-    return first_failure(close_array(
-        f"residual_jacobian(A of shape {A.shape}, b, y, tanh_prime)", ctx.call("residual_jacobian", A, b, y,
-                                                                             callable_ref("tanh_prime")),
-        torch.autograd.functional.jacobian(lambda v: torch.tanh(torch.from_numpy(A) @ v + torch.from_numpy(b)) + v,
-                                           torch.from_numpy(y)).numpy(),
-        rtol=1e-7, atol=1e-10, against="autograd", known=named(JACOBIAN_MISTAKES, lambda: _jacobian_mistakes(A, b, y)))
-        for A, b, y in cases)
+
+    def case(m: int) -> Outcome:
+        A, b, y = rng.standard_normal((m, m)), rng.standard_normal(m), rng.standard_normal(m)
+        expected = torch.autograd.functional.jacobian(
+            lambda v: torch.tanh(torch.from_numpy(A) @ v + torch.from_numpy(b)) + v, torch.from_numpy(y)).numpy()
+        return close_array(f"residual_jacobian(A of shape {A.shape}, b, y, tanh_prime)",
+                           ctx.call("residual_jacobian", A, b, y, callable_ref("tanh_prime")), expected,
+                           rtol=1e-7, atol=1e-10, against="autograd",
+                           known=named(JACOBIAN_MISTAKES, lambda: _jacobian_mistakes(A, b, y)))
+    return first_failure(map(case, (3, 5, 8)))
 
 
 JACOBIAN_MISTAKES = {
