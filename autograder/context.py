@@ -213,6 +213,7 @@ def _check_structure(body: dict) -> None:
     for key in ("list_attributes", "class_attributes"):
         body[key] = [a[:100] for a in body[key][:20] if isinstance(a, str)]
     body["convs"] = body["convs"][:MAX_PARAMETERS]
+    body.pop("grads", None)  # the hints are the grader's to derive, never the worker's to send
     if "gradients" in body:
         body["grads"] = _gradient_flags(body["gradients"], {name: tuple(shape) for name, shape in params})
 

@@ -68,7 +68,8 @@ def first_failure(cases: Iterable[Outcome]) -> Outcome:
     for outcome in cases:
         if outcome.fraction < 1.0:
             return outcome
-        notes.update({outcome.message: None} if outcome.message else {})
+        if outcome.message:
+            notes[outcome.message] = None
     return passed("; ".join(notes))
 
 
