@@ -175,11 +175,14 @@ def test_ctrl_c_stops_every_worker_and_still_writes_the_reports(tmp_path):
     for name in ("bbb", "ccc", "ddd"):  # each spins in every function it defines
         (folder / f"{name}_hw6.py").write_text("def output_variance(widths):\n    while True:\n        pass\n")
     out = tmp_path / "out"
+    temporary = tmp_path / "tmp"  # where the lanes' private folders go: a killed lane cannot remove its own
+    temporary.mkdir()
     # as from a terminal, where Ctrl-C reaches the foreground command: a suite started in the background (as a
     # CI runner may start it) has SIGINT ignored, which every process it starts would inherit
     batch = subprocess.Popen([sys.executable, "-m", "autograder", "batch", "hw6", str(folder), "-o", str(out), "-j",
                               "1", "--no-progress"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                             text=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+                             env=dict(os.environ, TMPDIR=str(temporary)))
     deadline = time.monotonic() + 120
     while not (out / "results" / "aaa_hw6.json").exists() and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -195,6 +198,7 @@ def test_ctrl_c_stops_every_worker_and_still_writes_the_reports(tmp_path):
     lanes = subprocess.run(["pgrep", "-f", f"autograder.batch.lane hw6 {out}"], capture_output=True,
                            text=True).stdout.split()
     assert spinning == [] and lanes == []
+    assert list(temporary.iterdir()) == []  # no student's code left behind
 
 
 def test_grades_csv_goes_into_a_gradebook_as_it_is(tmp_path):

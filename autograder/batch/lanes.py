@@ -7,6 +7,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections import deque
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Callable, TextIO
 
 from ..results import failure_document, validate, write_atomically
 from ..sandbox.containment import ContainmentError
-from ..sandbox.session import time_scale
+from ..sandbox.session import remove_private, time_scale
 from .inputs import BatchSubmission
 
 # Every check has its own time limit, so this only catches a grader that is itself stuck.
@@ -29,8 +30,12 @@ class Lane:
     def __init__(self, assignment: str, folder: Path, results_dir: Path, threads: int, unconfined: bool, log: TextIO,
                  seed: int):
         self.seed = seed
+        # the lane's temporary folder, the submissions' private folders in it, is the batch's to remove: a lane
+        # killed (stuck, or Ctrl-C) cannot remove what it made, and students' code would stay behind
+        self.temporary = Path(tempfile.mkdtemp(prefix="autograder-lane-"))
+        self.temporary.chmod(0o711)  # its workers pass through to their own folders, as in session.py
         env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
-                   AUTOGRADER_UNCONFINED="1" if unconfined else "0")
+                   AUTOGRADER_UNCONFINED="1" if unconfined else "0", TMPDIR=str(self.temporary))
         self.proc = subprocess.Popen([sys.executable, "-m", "autograder.batch.lane", assignment, str(results_dir),
                                       str(folder)],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env,
@@ -68,6 +73,7 @@ class Lane:
             pass
         self.proc.wait()
         _sweep()
+        self._remove_temporary()
 
     def close(self) -> None:
         self.proc.stdin.close()
@@ -75,6 +81,11 @@ class Lane:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.kill()
+        self._remove_temporary()
+
+    def _remove_temporary(self) -> None:
+        if self.temporary.exists():  # a lane may be killed twice: by a failure, then by Ctrl-C
+            remove_private(self.temporary)
 
 
 def grade_all(assignment: str, folder: Path, todo: list[BatchSubmission], results_dir: Path, count: int,

@@ -299,7 +299,7 @@ class WorkerSession(Session):
         """Everything in the work folder but the submission, which the next worker imports."""
         for entry in self._workdir.iterdir():
             if entry != self._file:
-                _remove(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
+                remove_private(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
 
     def _waited(self) -> float:
         """Seconds the worker's main thread has so far spent runnable but waiting for a CPU (0 where /proc
@@ -363,7 +363,7 @@ class WorkerSession(Session):
         self._stop()
         self._output = self.output()
         os.close(self._output_fd)
-        _remove(self._private)
+        remove_private(self._private)
 
     def output(self, limit: int = 4000) -> str:
         if self._output is not None:
@@ -372,7 +372,7 @@ class WorkerSession(Session):
         return os.read(self._output_fd, limit).decode("utf-8", "replace")
 
 
-def _remove(folder: Path) -> None:
+def remove_private(folder: Path) -> None:
     """Remove a private folder, whatever permissions student code left inside it."""
     def unlock(function, path, _):
         parent = os.path.dirname(path)
