@@ -6,6 +6,7 @@ known wrong answers with the likely cause, so a listed mistake is named.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -82,7 +83,7 @@ def formula(name: str, got: Any, expected: str | int | float, symbols: Symbols |
     works on the student's text in a child process the grader can kill
     (``forked.py``): one of its C calls can hold the interpreter for minutes.
     """
-    text = got.text if isinstance(got, SympyText) else got
+    text = got.text if isinstance(got, SympyText) else str(got) if isinstance(got, Fraction) else got
     if not isinstance(text, (str, int, float)) or isinstance(text, bool):
         return failed(f"{name} should be a formula as a string (or a number), got {describe(got)}", "wrong_type")
     try:

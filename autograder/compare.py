@@ -6,6 +6,8 @@ student's terms: shapes first, then non-finite values, then the numbers.
 """
 from __future__ import annotations
 
+import re
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -51,13 +53,20 @@ def describe(value: Any) -> str:
     return f"{type(value).__name__} {text if len(text) < 60 else text[:57] + '...'}"
 
 
+# what SymPy prints for a number it holds (Integer, Rational, Float): read without SymPy, exactly
+SYMPY_NUMBER = re.compile(r"-?\d{1,400}(?:/\d{1,400}|\.\d{1,400}(?:e[+-]?\d{1,3})?)?")
+
+
 def as_number(value: Any) -> float | None:
-    """A number a student returned: an int or a float (never a bool), or an array of one real number; else None.
-    A number too large for a float raises OverflowError, which the grader reports as such."""
+    """A number a student returned: an int, a float or a fraction (never a bool), a SymPy number, or an array
+    of one real number; else None. A number too large for a float raises OverflowError, which the grader
+    reports as such."""
     if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
         return float(value.reshape(-1)[0])
-    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+    if isinstance(value, (int, float, np.integer, np.floating, Fraction)) and not isinstance(value, bool):
         return float(value)
+    if isinstance(value, SympyText) and SYMPY_NUMBER.fullmatch(value.text):
+        return float(Fraction(value.text))
     return None
 
 
@@ -69,6 +78,8 @@ def as_numbers(value: Any) -> np.ndarray | None:
         array = np.asarray(value)
     except (TypeError, ValueError):  # ragged lists
         return None
+    if array.dtype == object and all(as_number(v) is not None for v in array.flat):
+        array = np.array([as_number(v) for v in array.flat]).reshape(array.shape)  # fractions, SymPy numbers
     if array.dtype.kind not in "iuf":  # complex numbers, booleans, text and objects are no real numbers
         return None
     with np.errstate(over="ignore"):
@@ -92,13 +103,17 @@ def as_array(value: Any, infos: list[ArrayInfo], path: str, *, lib: str = "numpy
         if value.dtype.kind not in "biuf":
             raise WrongType(f"returned an array of dtype {value.dtype}, expected numbers")
         return value.astype(dtype), notes
-    if isinstance(value, (bool, int, float)) and not isinstance(value, bool):
-        return np.asarray(value, dtype=dtype), notes
+    number = as_number(value)
+    if number is not None:
+        return np.asarray(number, dtype=dtype), notes
     if isinstance(value, (list, tuple)):
         try:
             array = np.asarray(value, dtype=dtype)
         except (TypeError, ValueError):
-            raise WrongType(f"returned {describe(value)}, expected a {_lib_name(lib)}") from None
+            array = as_numbers(value)  # SymPy numbers among the numbers
+            if array is None:
+                raise WrongType(f"returned {describe(value)}, expected a {_lib_name(lib)}") from None
+            array = array.astype(dtype)
         notes.append(f"returned a Python {type(value).__name__}; converted to a {_lib_name(lib)}")
         return array, notes
     raise WrongType(f"returned {describe(value)}, expected a {_lib_name(lib)}")

@@ -2,12 +2,14 @@
 never does, and a known mistake is named only for a wrong answer."""
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
 from autograder.context import Returned
 from autograder.numeric import close_array, close_number, difference, leaves_inputs, named
-from autograder.sandbox.wire import ArrayInfo
+from autograder.sandbox.wire import ArrayInfo, SympyText
 from autograder.spec import failed, first_failure, passed
 
 HALVED = ("the 1/2 is missing", "half")
@@ -17,12 +19,14 @@ def _never() -> float:
     raise AssertionError("a known mistake was computed for a right answer")
 
 
-@pytest.mark.parametrize("value", [2.0, 2, np.float32(2.0), np.array(2.0), np.array([[2.0]])])
+@pytest.mark.parametrize("value", [2.0, 2, np.float32(2.0), np.array(2.0), np.array([[2.0]]), Fraction(2),
+                                   SympyText("2"), SympyText("4/2"), SympyText("2.00000000000000")])
 def test_a_right_number_passes_in_any_form_and_computes_no_mistake(value):
     assert close_number("f(1)", Returned(value), 2.0, known=[(HALVED, _never)]).fraction == 1.0
 
 
-@pytest.mark.parametrize("value", [None, "2.0", True, [2.0, 2.0], np.array([2.0, 2.0])])
+@pytest.mark.parametrize("value", [None, "2.0", True, [2.0, 2.0], np.array([2.0, 2.0]), SympyText("sqrt(4)"),
+                                   SympyText("2*x"), SympyText("2" * 500)])
 def test_what_is_no_number_is_a_wrong_type(value):
     outcome = close_number("f(1)", Returned(value), 2.0)
     assert (outcome.fraction, outcome.diagnosis) == (0.0, "wrong_type")
@@ -63,6 +67,9 @@ def test_an_array_is_compared_as_numpy_testing_reports_and_its_conversions_are_n
     assert outcome.message.startswith("g(x) differs from autograd:\n1 of 6 entries differ")
     assert "largest difference at [1, 2]" in outcome.message
     assert close_array("g", Returned("text"), expected, rtol=1e-9, atol=0).diagnosis == "wrong_type"
+    exact = [[Fraction(int(v)) for v in row] for row in expected]  # fractions, and SymPy numbers among them
+    exact[0][1] = SympyText("1")
+    assert close_array("g", Returned(exact), expected, rtol=1e-9, atol=0).fraction == 1.0
 
 
 def test_another_shape_passes_only_where_the_check_says_the_shape_is_another_checks_business():

@@ -48,6 +48,22 @@ def test_a_forged_set_of_unhashable_items_is_refused_not_a_crash():
         wire.decode(forged, {})
 
 
+def test_exact_numbers_cross_exact_and_a_forged_fraction_is_refused():
+    from decimal import Decimal
+    from fractions import Fraction
+
+    assert roundtrip([Fraction(1, 3), Decimal("0.1"), Fraction(10**400, 3)]).value == [
+        Fraction(1, 3), Fraction(1, 10), Fraction(10**400, 3)]
+    nan, infinite = roundtrip([Decimal("sNaN"), Decimal("-Infinity")]).value
+    assert nan != nan and infinite == float("-inf")
+    for too_large in (Fraction(1, 10**5000), Decimal("1e99999999")):  # refused before any digit is written
+        with pytest.raises(wire.WireError, match="digits"):
+            wire.encode(too_large, {})
+    for forged in (["1", "0"], ["1", "-3"], ["1"], [1, 3], ["1", "9" * 5000]):
+        with pytest.raises(ValueError):
+            wire.decode({"$fraction": forged}, {})
+
+
 def test_unknown_objects_cross_as_their_type_name_only():
     class Evil:
         def __eq__(self, other):

@@ -64,7 +64,8 @@ def _hashable(value) -> bool:
 
 FLOATS = st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([1e308, -1e-308, 5e-324, 0.0, -0.0])
 SCALARS = (st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30) | FLOATS
-           | st.complex_numbers(allow_nan=True) | st.text(max_size=20))
+           | st.complex_numbers(allow_nan=True) | st.text(max_size=20) | st.fractions()
+           | st.decimals(allow_nan=False))  # exact numbers cross exact; a NaN Decimal is test_wire_and_results'
 DTYPES = (hnp.integer_dtypes() | hnp.unsigned_integer_dtypes() | hnp.floating_dtypes() | hnp.complex_number_dtypes()
           | hnp.boolean_dtypes() | hnp.datetime64_dtypes() | hnp.timedelta64_dtypes() | hnp.unicode_string_dtypes()
           | hnp.byte_string_dtypes())

@@ -7,11 +7,13 @@ types and arrays.
 """
 from __future__ import annotations
 
+import decimal
 import hashlib
 import io
 import json
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Callable
 
 import numpy as np
@@ -65,6 +67,15 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], depth: int, budget: list[
         return {"$float": repr(float(value))}
     if isinstance(value, complex):  # np.complex128 too, whose parts are NumPy floats: read as Python's
         return {"$complex": [repr(float(value.real)), repr(float(value.imag))]}
+    if isinstance(value, decimal.Decimal) and not value.is_finite():
+        return {"$float": "nan" if value.is_nan() else repr(float(value))}
+    if isinstance(value, (Fraction, decimal.Decimal)):  # exact numbers a student computed with: kept exact
+        if isinstance(value, decimal.Decimal) and abs(value.adjusted()) > MAX_DIGITS:
+            raise WireError(f"a number with more than {MAX_DIGITS} digits")
+        exact = Fraction(value)
+        if max(exact.numerator.bit_length(), exact.denominator.bit_length()) > MAX_DIGITS * 3:
+            raise WireError(f"a fraction with more than {MAX_DIGITS} digits")
+        return {"$fraction": [str(exact.numerator), str(exact.denominator)]}
     if isinstance(value, np.generic) and not isinstance(value, np.object_):
         return {"$scalar": _encode(value.item(), arrays, depth + 1, budget), "dtype": str(value.dtype)}
     torch = _torch()
@@ -152,6 +163,14 @@ def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None
         return float(body)
     if tag == "$complex":
         return complex(float(body[0]), float(body[1]))
+    if tag == "$fraction":
+        if not (isinstance(body, list) and len(body) == 2 and all(isinstance(b, str) and 0 < len(b) <= MAX_DIGITS
+                                                                  for b in body)):
+            raise WireError(f"malformed fraction at {path or 'top level'}")
+        numerator, denominator = int(body[0]), int(body[1])
+        if denominator <= 0:
+            raise WireError(f"malformed fraction at {path or 'top level'}")
+        return Fraction(numerator, denominator)
     if tag == "$scalar":  # a NumPy scalar: its dtype is kept, as an array's is
         infos.append(ArrayInfo(path, "numpy", str(doc.get("dtype"))[:40]))
         return sub(body, path)
