@@ -6,7 +6,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -94,11 +94,14 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, share
         start = time.perf_counter()
         uses = forbidden_uses(source, check.forbid) if check.forbid else []
         try:
-            if uses:
+            if uses and check.forbid.costs_points:
                 outcome = failed(f"{check.forbid.why}; this check gives no points for it, whatever the values "
                                  f"(found: {'; '.join(uses[:3])})", "forbidden")
             else:
                 outcome = check.run(ctx)
+            if uses and not check.forbid.costs_points:
+                told_too = f"note: {check.forbid.why} (found: {'; '.join(uses[:3])})"
+                outcome = replace(outcome, message="\n".join(filter(None, [outcome.message, told_too])))
             if not check.partial_credit and 0.0 < outcome.fraction < 1.0:
                 raise AssertionError(f"check {check.number} gave partial credit without partial_credit=True")
         except StudentFailure as failure:

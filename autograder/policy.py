@@ -6,7 +6,8 @@ declares the forbidden names (``@check(..., forbid=AUTOGRAD)``); they are
 looked for, statically, in the graded function and in every function of the
 submission it calls. It reads the source only (no student code runs here),
 so it is a policy for honest work, not a wall against someone who hides a
-call; the values are checked as for everyone.
+call; the values are checked as for everyone. A rule that only asks for a
+better method (``costs_points=False``) is told beside the check's verdict.
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 # attribute names and modules that are automatic differentiation in torch
 AUTOGRAD = frozenset({"autograd", "backward", "grad", "requires_grad", "requires_grad_", "jacobian", "hessian",
                       "jacrev", "jacfwd", "vjp", "jvp", "functorch", "func"})
+# a matrix inverse formed explicitly, in NumPy, SciPy or torch
+INVERSE = frozenset({"inv", "pinv", "inverse"})
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Forbidden:
     functions: tuple[str, ...]
     names: frozenset[str]
     why: str
+    costs_points: bool = True  # False: the use is told beside the check's own verdict, which stands
 
 
 def forbidden_uses(source: str, rule: Forbidden) -> list[str]:
@@ -55,8 +59,9 @@ def _imported_forbidden(tree: ast.Module, names: frozenset[str]) -> set[str]:
     """Module-level names bound to a forbidden module or function (``from torch.autograd import grad``)."""
     bound = set()
     for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and set((node.module or "").split(".")) & names:
-            bound |= {a.asname or a.name for a in node.names}
+        if isinstance(node, ast.ImportFrom):
+            every = bool(set((node.module or "").split(".")) & names)
+            bound |= {a.asname or a.name for a in node.names if every or a.name in names}
         elif isinstance(node, ast.Import):
             bound |= {a.asname or a.name for a in node.names if set(a.name.split(".")) & names}
     return bound
@@ -68,7 +73,7 @@ def _forbidden(node: ast.AST, names: frozenset[str], imported: set[str]) -> bool
     if isinstance(node, ast.Name):
         return node.id in imported
     if isinstance(node, ast.ImportFrom):
-        return bool(set((node.module or "").split(".")) & names)
+        return bool(set((node.module or "").split(".")) & names) or any(a.name in names for a in node.names)
     if isinstance(node, ast.Import):
         return any(set(a.name.split(".")) & names for a in node.names)
     if isinstance(node, ast.keyword):

@@ -18,7 +18,7 @@ from ..compare import WrongType, describe, float32_rounding, matches, mismatch
 from ..context import Context, Opaque, Returned, StudentFailure, callable_ref
 from ..fixtures import expected
 from ..numeric import Known, close_array, close_number, difference, leaves_inputs, named
-from ..policy import AUTOGRAD, Forbidden
+from ..policy import AUTOGRAD, INVERSE, Forbidden
 from ..spec import Outcome, check, failed, first_cause, first_failure, passed, share_of_cases, with_cause
 from . import load_reference
 
@@ -730,7 +730,12 @@ def _ridge_mistakes(X: np.ndarray, y: np.ndarray, lamda: float) -> dict[str, np.
     return {name: np.linalg.lstsq(system, X.T @ y, rcond=None)[0] for name, system in systems.items()}
 
 
-@check("6.1", 3, tag=("ridge",))
+NOT_AN_INVERSE = Forbidden(("solve_lsqr",), INVERSE, "the handout asks to solve the linear system (np.linalg.solve), "
+                           "not to form an inverse: an inverse costs more and loses accuracy when X^T X + lamda I "
+                           "is ill-conditioned; no points are taken for it", costs_points=False)
+
+
+@check("6.1", 3, tag=("ridge",), forbid=NOT_AN_INVERSE)
 def solve_lsqr_tall(ctx: Context) -> Outcome:
     """solve_lsqr with more samples than features"""
     return _solve(ctx, 61, n=50, p=8)
