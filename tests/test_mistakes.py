@@ -29,6 +29,7 @@ HW6 = [
     ("double_lamda", "6.1", 0, "not 2*lamda*theta", "lamda_scale"),
     ("repeated_branch", "5.1", 0, "one branch module repeated 32 times", "repeated_branch"),
     ("columns_scaled", "3.1", 0, "scales the columns of A", "columns_scaled"),
+    ("jacobian_transposed", "3.1", 0, "your Jacobian is transposed", "transposed"),
     ("lamda_broadcast", "6.1", 0, "adds lamda to every entry; the penalty is lamda times the identity",
      "lamda_broadcast"),
     ("torch_solve", "6.1", 1, "returned a torch.Tensor; converted to a NumPy array", None),

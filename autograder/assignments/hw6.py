@@ -128,6 +128,8 @@ JACOBIAN_MISTAKES = {
     "no_identity": ("your Jacobian misses the skip connection's identity term I", "missing_identity"),
     "columns": ("your Jacobian scales the columns of A (sigma_prime(z) * A broadcasts along rows); "
                 "diag(sigma_prime(z)) @ A scales its rows", "columns_scaled"),
+    "transposed": ("your Jacobian is transposed: entry (i, j) is d y_l[i] / d y_{l-1}[j], so row i belongs to "
+                   "output i: diag(sigma_prime(z)) @ A + I, not A.T @ diag(sigma_prime(z)) + I", "transposed"),
 }
 
 
@@ -135,7 +137,7 @@ JACOBIAN_MISTAKES = {
 def _jacobian_mistakes(A: np.ndarray, b: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
     slopes, m = 1 - np.tanh(A @ y + b) ** 2, A.shape[0]
     return {"ones": np.diag(slopes) @ A + np.ones((m, m)), "no_identity": np.diag(slopes) @ A,
-            "columns": slopes * A + np.eye(m)}
+            "columns": slopes * A + np.eye(m), "transposed": A.T @ np.diag(slopes) + np.eye(m)}
 
 
 def _residual_grads_autograd(As: list, bs: list, x: np.ndarray, sigma: Callable) -> tuple[list, list]:
