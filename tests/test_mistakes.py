@@ -106,6 +106,10 @@ HW3 = [
     ("drop_last_batch", "3.1", 0, "the last, smaller batch of each epoch is left out", "drop_last"),
     ("losses_per_batch", "3.2", 0, "one loss per batch (3 epochs of 4 batches)", "per_batch"),
     ("losses_per_batch", "3.1", 1, "", None),
+    ("last_batch_loss", "3.2", 0, "these are the loss of each epoch's last batch", "last_batch_loss"),
+    ("epoch_losses_summed", "3.2", 0, "these are the sum of each epoch's batch losses", "losses_summed"),
+    ("loss_summed", "3.1", 0, "the loss is summed over each batch (reduction='sum')", "loss_summed"),
+    ("loss_summed", "3.2", 0, "the training itself differs from the reference's (check 3.1)", None),
     # the shape costs check 1.2 only: 1.3 compares the values
     ("output_squeezed", "1.2", 0, "expected shape (5, 1)", "wrong_shape"),
     ("output_squeezed", "1.3", 1, "compared after reshaping your output to (7, 1)", None),

@@ -224,16 +224,31 @@ def _train_data(ctx: Context) -> tuple[torch.Tensor, torch.Tensor]:
 
 @expected
 def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_grad: bool = True,
-                        order: str = "in order") -> tuple[list[float], dict[str, np.ndarray]]:
-    """The reference's training, or a known mistake: gradients never zeroed, or the batches in another
-    ``order`` ("reversed"; "drop last", the short one left out; "randperm" or "DataLoader" shuffling,
-    replayed from the seed the worker set before it built the model, as the student's run drew them)."""
-    model = REF.MLP()
-    model.load_state_dict(state)
-    if zero_grad and order == "in order":
+                        order: str = "in order", reduction: str = "mean") -> tuple[list[float], dict[str, np.ndarray]]:
+    """The reference's training, or a known mistake: gradients never zeroed, the loss summed over each batch,
+    or the batches in another ``order`` ("reversed"; "drop last", the short one left out; "randperm" or
+    "DataLoader" shuffling, replayed from the seed the worker set before it built the model, as the student's
+    run drew them)."""
+    if zero_grad and order == "in order" and reduction == "mean":
+        model = REF.MLP()
+        model.load_state_dict(state)
         losses = REF.train(model, X, Y, lr=TRAIN_LR, epochs=TRAIN_EPOCHS, batch_size=TRAIN_BATCH)
         return losses, {k: v.detach().numpy() for k, v in model.named_parameters()}
-    optimizer, loss_fn, losses = torch.optim.SGD(model.parameters(), lr=TRAIN_LR), nn.MSELoss(), []
+    batches, trained = _train_by_hand(state, X, Y, zero_grad, order, reduction)
+    return [sum(losses) / len(losses) for losses in batches], trained
+
+
+@expected
+def _batch_losses(state: dict, X: torch.Tensor, Y: torch.Tensor) -> list[list[float]]:
+    """The loss of every batch of the reference's training, epoch by epoch: what a wrong summary of them gives."""
+    return _train_by_hand(state, X, Y, True, "in order", "mean")[0]
+
+
+def _train_by_hand(state: dict, X: torch.Tensor, Y: torch.Tensor, zero_grad: bool, order: str,
+                   reduction: str) -> tuple[list[list[float]], dict[str, np.ndarray]]:
+    model = REF.MLP()
+    model.load_state_dict(state)
+    optimizer, loss_fn, losses = torch.optim.SGD(model.parameters(), lr=TRAIN_LR), nn.MSELoss(reduction=reduction), []
     starts = list(range(0, len(X), TRAIN_BATCH))
     with torch.random.fork_rng():
         torch.manual_seed(TRAIN_SEED)
@@ -253,7 +268,7 @@ def _reference_training(state: dict, X: torch.Tensor, Y: torch.Tensor, *, zero_g
                 loss.backward()
                 optimizer.step()
                 batch.append(loss.item())
-            losses.append(sum(batch) / len(batch))
+            losses.append(batch)
     return losses, {k: v.detach().numpy() for k, v in model.named_parameters()}
 
 
@@ -282,6 +297,9 @@ def train_weights(ctx: Context) -> Outcome:
     in_order = "use X[0:128], X[128:256], ... in order, every epoch"
     for knobs, cause, code in (({"zero_grad": False}, "the gradients are never zeroed (optimizer.zero_grad() is "
                                 "missing), so each step uses the sum of all gradients so far", "no_zero_grad"),
+                               ({"reduction": "sum"}, "the loss is summed over each batch (reduction='sum'), "
+                                "which multiplies every step by the batch size; nn.MSELoss() averages it",
+                                "loss_summed"),
                                ({"order": "reversed"}, f"the batches are taken in the wrong order; {in_order}",
                                 "batch_order"),
                                ({"order": "drop last"}, "the last, smaller batch of each epoch is left out "
@@ -299,7 +317,7 @@ def train_weights(ctx: Context) -> Outcome:
 @check("3.2", 1, tag=("training",))
 def train_losses(ctx: Context) -> Outcome:
     """train returns the per-epoch mean training losses"""
-    body, expected, _, _, X, _ = _trained(ctx)
+    body, expected, expected_state, state, X, Y = _trained(ctx)
     losses = body["value"]
     got = as_numbers(losses)
     if got is None:
@@ -308,10 +326,19 @@ def train_losses(ctx: Context) -> Outcome:
     if problem is None:
         return passed()
     message = f"the returned losses differ from the reference:\n{problem}"
+    if _state_problem(expected_state, body["state"]) is not None:
+        message += "\n  the training itself differs from the reference's (check 3.1), so its losses do too"
     batches = -(-len(X) // TRAIN_BATCH)
     if got.size == TRAIN_EPOCHS * batches:
         return with_cause(message, (f"one loss per batch ({TRAIN_EPOCHS} epochs of {batches} batches); return one "
                                     "number per epoch, the mean of its batch losses", "per_batch"))
+    summaries = {"the loss of each epoch's last batch": ("last_batch_loss", lambda epoch: epoch[-1]),
+                 "the sum of each epoch's batch losses": ("losses_summed", sum)}
+    for what, (code, summary) in summaries.items():
+        wrong = np.array([summary(epoch) for epoch in _batch_losses(state, X, Y)])
+        if got.shape == wrong.shape and mismatch(wrong, got, rtol=1e-4, atol=1e-6) is None:
+            return with_cause(message, (f"these are {what}; return the mean of its batch losses, one number per "
+                                        "epoch", code))
     return failed(message)
 
 
