@@ -127,7 +127,9 @@ def mismatch(expected: np.ndarray, got: np.ndarray, *, rtol: float, atol: float)
     """None when ``got`` matches ``expected`` within tolerance; else what differs."""
     expected, got = np.asarray(expected, dtype=float), np.asarray(got, dtype=float)
     if expected.shape != got.shape:
-        return f"expected shape {expected.shape}, got shape {got.shape}"
+        transposed = expected.ndim == 2 and got.shape == expected.shape[::-1] and _close(expected.T, got, rtol, atol)
+        return f"expected shape {expected.shape}, got shape {got.shape}" + (
+            ": your array is the transpose of the expected one (rows and columns swapped)" if transposed else "")
     bad_finite = ~np.isfinite(got) & np.isfinite(expected)
     if bad_finite.any():
         where = _index(np.argwhere(bad_finite)[0])
@@ -148,7 +150,32 @@ def mismatch(expected: np.ndarray, got: np.ndarray, *, rtol: float, atol: float)
         at = int(np.ravel_multi_index(worst, diff.shape)) if diff.ndim else 0
         lines.append(f"expected {_preview(expected, at)}")
         lines.append(f"got      {_preview(got, at)}")
-    return "\n".join(lines)
+    pattern = _pattern(expected, got, rtol, atol)
+    return "\n".join(lines + ([pattern] if pattern else []))
+
+
+# factors a formula is often off by: a sign, a 2 or 1/2 of a derivative or a mean, a count
+SIMPLE_FACTORS = (-1, 2, Fraction(1, 2), -2, Fraction(-1, 2), 4, Fraction(1, 4), 3, Fraction(1, 3), 5, Fraction(1, 5))
+
+
+def _pattern(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float) -> str | None:
+    """What a wrong value of the right shape is, where it is a plain transform of the expected one."""
+    if not (np.isfinite(expected).all() and np.isfinite(got).all()):
+        return None
+    if expected.ndim == 2 and expected.shape[0] == expected.shape[1] > 1 and _close(expected.T, got, rtol, atol):
+        return "your array is the transpose of the expected one (rows and columns swapped)"
+    values = "your value is" if expected.size == 1 else "your values are"
+    for factor in SIMPLE_FACTORS:
+        if np.abs(expected).max(initial=0.0) > atol and _close(float(factor) * expected, got, rtol, atol):
+            return (f"{values} {'the expected one' if expected.size == 1 else 'the expected ones'} with the sign "
+                    "flipped" if factor == -1 else
+                    f"{values} {factor} times {'the expected one' if expected.size == 1 else 'the expected ones'}: "
+                    "a constant factor is off")
+    return None
+
+
+def _close(expected: np.ndarray, got: np.ndarray, rtol: float, atol: float) -> bool:
+    return bool(np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False))
 
 
 def _index(index: Any) -> str:

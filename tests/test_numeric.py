@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from autograder.compare import mismatch
 from autograder.context import Returned
 from autograder.numeric import close_array, close_number, difference, leaves_inputs, named
 from autograder.sandbox.wire import ArrayInfo, SympyText
@@ -146,3 +147,23 @@ def test_first_failure_stops_at_the_first_failing_case_and_keeps_the_notes_of_pa
 
     assert first_failure(case(n) for n in range(5)).message == "case 2" and ran == [0, 1, 2]
     assert first_failure(passed(note) for note in ("a", "", "a", "b")).message == "a; b"
+
+
+@pytest.mark.parametrize("got, told", [
+    (lambda e: e.T, "your array is the transpose of the expected one (rows and columns swapped)"),
+    (lambda e: -e, "your values are the expected ones with the sign flipped"),
+    (lambda e: e / 2, "your values are 1/2 times the expected ones: a constant factor is off"),
+    (lambda e: 3 * e, "your values are 3 times the expected ones: a constant factor is off"),
+    (lambda e: e + 1, None),
+    (lambda e: e * 1.7, None),
+])
+def test_a_wrong_array_that_is_a_plain_transform_of_the_expected_one_is_told_so(got, told):
+    expected = np.random.default_rng(0).standard_normal((3, 3))
+    message = mismatch(expected, got(expected), rtol=1e-9, atol=0)
+    assert message.splitlines()[-1] == told if told else "expected one" not in message
+    rectangle = expected[:2]
+    assert mismatch(rectangle, rectangle.T.copy(), rtol=1e-9, atol=0).endswith(
+        "got shape (3, 2): your array is the transpose of the expected one (rows and columns swapped)")
+    assert mismatch(np.array(0.5), np.array(1.0), rtol=1e-9, atol=0).endswith(
+        "your value is 2 times the expected one: a constant factor is off")
+    assert "expected one" not in mismatch(np.zeros(3), np.ones(3), rtol=1e-9, atol=0)
