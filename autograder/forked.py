@@ -27,7 +27,7 @@ from typing import Any, Callable, NoReturn
 from .environment import linux_sandbox_available
 
 MEMORY_BYTES = 512 * 2**20  # on top of what the judging process has mapped
-MAX_REPLY = 2**20
+MAX_REPLY = 16 * 2**20  # a notebook's code (2 MiB of text, a character escaped in up to 6 bytes)
 # What the judge may take beyond a job's own limit: its imports, on a machine busy with other work.
 JUDGE_GRACE_SECONDS = 60.0
 _HEADER = struct.Struct("!I")

@@ -29,13 +29,25 @@ def without_magics(text: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in text.splitlines())
 
 
-def code_cells(path: Path) -> list[tuple[str, str]]:
-    """The code cells of the notebook at ``path``, labelled as the student sees them."""
+def code_cells(path: str, limit: int) -> dict:
+    """The code cells of the notebook at ``path``, labelled as the student sees them: ``{"cells": [[label,
+    source], ...]}``, or ``{"unreadable": why}``, or ``{"too_large": bytes}`` where their code is over ``limit``.
+
+    Run in a child the grader can stop (``forked.in_child``): the file may be large with outputs (plots,
+    logs), of which nothing is kept, and nbformat's reading and validation of it is work on student data.
+    """
     import nbformat  # its schema validation costs every grader 60 ms at start-up, and most submissions are .py
 
-    notebook = nbformat.read(path, as_version=4)
-    return [(f"cell {number}", cell.source) for number, cell in enumerate(notebook.cells, 1)
-            if cell.cell_type == "code"]
+    try:
+        notebook = nbformat.read(path, as_version=4)
+        cells = [[f"cell {number}", str(cell.source)] for number, cell in enumerate(notebook.cells, 1)
+                 if cell.cell_type == "code"]
+    except MemoryError:
+        return {"unreadable": "it holds more JSON than the grader reads"}
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a broken notebook
+        return {"unreadable": f"{type(exc).__name__}: {str(exc)[:200]}"}
+    size = sum(len(source.encode("utf-8", "surrogatepass")) for _, source in cells)
+    return {"too_large": size} if size > limit else {"cells": cells}
 
 
 def defined_names(node: ast.stmt) -> set[str] | None:

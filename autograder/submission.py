@@ -5,10 +5,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .assignments import stem
+from .forked import ChildFailed, in_child
 from .notebook import code_cells, runner, without_magics
 from .sandbox.session import time_scale
 
-MAX_BYTES = 2 * 2**20
+MAX_BYTES = 2 * 2**20  # of a Python file, or of a notebook's code
+MAX_NOTEBOOK_BYTES = 64 * 2**20  # of a notebook's file: its outputs (plots, logs) are read past, never kept
+NOTEBOOK_SECONDS = 30.0
 
 
 class NoSubmission(Exception):
@@ -69,15 +72,13 @@ def prepare(assignment: str, path: Path, folder: Path) -> Prepared:
     original, notes = locate(assignment, path)
     if original.is_symlink():
         raise NoSubmission(f"{original.name} is a symbolic link; submit the file itself")
-    if original.stat().st_size > MAX_BYTES:
-        raise NoSubmission(f"{original.name} is larger than {MAX_BYTES // 2**20} MiB")
+    is_notebook = original.suffix.lower() == ".ipynb"
+    limit = MAX_NOTEBOOK_BYTES if is_notebook else MAX_BYTES
+    if original.stat().st_size > limit:
+        raise NoSubmission(f"{original.name} is larger than {limit // 2**20} MiB")
     target = folder / f"{assignment}.py"
-    if original.suffix == ".ipynb":
-        try:
-            cells = code_cells(original)
-        except Exception as exc:  # noqa: BLE001 - nbformat raises many kinds for a broken notebook
-            raise NoSubmission(f"{original.name} is not a readable notebook ({type(exc).__name__}: "
-                               f"{str(exc)[:200]})") from None
+    if is_notebook:
+        cells = _code_cells(original)
         target.write_text(runner(f"{assignment}.py", cells, time_scale()))
         # IPython's syntax as blank lines: the cells' Python is what a policy reads, and no transformer runs here
         static = "\n".join(without_magics(text) for _, text in cells)
@@ -91,3 +92,17 @@ def prepare(assignment: str, path: Path, folder: Path) -> Prepared:
         target.write_bytes(data)
         static = data.decode("utf-8")
     return Prepared(target, original, notes, static)
+
+
+def _code_cells(notebook: Path) -> list[tuple[str, str]]:
+    try:
+        read = in_child(code_cells, str(notebook), MAX_BYTES, seconds=NOTEBOOK_SECONDS * time_scale())
+    except ChildFailed:
+        raise NoSubmission(f"{notebook.name} could not be read within the grader's limits of time and "
+                           "memory") from None
+    if "too_large" in read:
+        raise NoSubmission(f"the code cells of {notebook.name} hold {read['too_large'] / 2**20:.1f} MiB of text; "
+                           f"the limit is {MAX_BYTES // 2**20} MiB")
+    if "cells" not in read:
+        raise NoSubmission(f"{notebook.name} is not a readable notebook ({read.get('unreadable')})")
+    return [(str(label), str(source)) for label, source in read["cells"]]

@@ -84,6 +84,22 @@ def test_a_notebook_that_is_not_json_is_explained(grade_hw6, tmp_path):
     assert "not a readable notebook" in graded.results[0].outcome.message
 
 
+def test_a_notebook_large_with_outputs_is_graded_and_one_large_with_code_is_refused(grade_hw6, tmp_path):
+    plots = nbformat.v4.new_code_cell("plt.show()")
+    plots.outputs = [nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0K" * 400_000})]
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(reference("hw6")), plots])
+    path = tmp_path / "outputs" / "hw6.IPYNB"  # the extension as some systems write it
+    path.parent.mkdir()
+    nbformat.write(notebook, path)
+    assert path.stat().st_size > 3 * 2**20  # over the 2 MiB a Python file may hold: its code is far less
+    assert grade_hw6(path, fresh=True)["graded"].score == 48
+    notebook.cells.append(nbformat.v4.new_code_cell("text = '" + "a" * (2 * 2**20) + "'"))
+    nbformat.write(notebook, path)
+    graded = grade_hw6(path, fresh=True)["graded"]
+    assert graded.score == 0 and "the code cells of hw6.IPYNB hold 2.0 MiB of text; the limit is 2 MiB" \
+        in graded.results[0].outcome.message
+
+
 def test_the_grader_never_transforms_a_notebook_itself(tmp_path):
     """IPython's transformer re-reads a cell for every magic line: on student data it runs in the worker."""
     from autograder.submission import prepare
