@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import json
-from pathlib import Path
 
 KEPT = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 RUNNER = '''"""{name}, from a notebook: its code cells, run in order as Jupyter runs them (autograder/sandbox/cells.py)."""
