@@ -81,10 +81,15 @@ def test_callables_are_only_rebuilt_on_the_sandbox_side():
         roundtrip(ref)
 
 
-def test_arrays_cross_as_npy_bytes_and_pickles_are_refused():
-    sizes, payload = wire.pack({"a0": np.arange(4.0), "a1": np.eye(2, dtype=np.float32)})
-    arrays = wire.unpack(sizes, payload)
-    assert arrays["a1"].dtype == np.float32 and arrays["a0"].tolist() == [0, 1, 2, 3]
+def test_arrays_cross_as_raw_bytes_or_npy_and_pickles_and_forged_layouts_are_refused():
+    records = np.zeros(2, dtype=[("a", "f8"), ("b", "i4")])
+    sizes, layouts, payload = wire.pack({"a0": np.arange(4.0), "a1": np.eye(2, dtype=">f4"), "a2": records,
+                                         "a3": np.zeros((0, 3)), "a4": np.array(["ab", "c"])})
+    assert set(layouts) == {"a0", "a1", "a3", "a4"}  # records cross as .npy
+    arrays = wire.unpack(sizes, payload, layouts)
+    assert arrays["a1"].dtype == np.dtype(">f4") and arrays["a0"].tolist() == [0, 1, 2, 3]
+    assert arrays["a2"].dtype == records.dtype and arrays["a3"].shape == (0, 3) and arrays["a4"].tolist() == ["ab", "c"]
+    assert arrays["a0"].flags.writeable and arrays["a0"].flags.aligned  # as np.load gave them: a student may write
     buffer = io.BytesIO()
     np.save(buffer, np.array([{"x": 1}], dtype=object), allow_pickle=True)
     with pytest.raises(ValueError, match="allow_pickle=False"):
@@ -93,6 +98,13 @@ def test_arrays_cross_as_npy_bytes_and_pickles_are_refused():
         wire.unpack({"../a0": len(payload)}, payload)
     with pytest.raises(wire.WireError):
         wire.unpack({"a0": 3}, payload)
+    eight = np.arange(1.0).tobytes()
+    for forged in (["O", [1]], ["|O", [1]], ["<f8", [2]], ["<f8", [1, -1, -1]], ["<f8", [True]], ["<f8", "1"],
+                   ["[('a', '<f8')]", [1]], ["<f8", [1] * 40], ["<f4", [3]]):
+        with pytest.raises(wire.WireError):
+            wire.unpack({"a0": 8}, eight, {"a0": forged})
+    with pytest.raises(wire.WireError):
+        wire.unpack({"a0": 8}, eight, {"a1": ["<f8", [1]]})  # a layout for no array
 
 
 @check("1", 2)

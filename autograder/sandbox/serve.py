@@ -64,6 +64,6 @@ def serve(sock: socket.socket, workdir: str, module_name: str, module_file: str)
         if not line:
             return
         header = json.loads(line)
-        arrays = wire.unpack(header["sizes"], reader.read(sum(header["sizes"].values())))
+        arrays = wire.unpack(header["sizes"], reader.read(sum(header["sizes"].values())), header.get("layouts"))
         response, out = probes.run(module, module_file, header["request"], arrays.__getitem__, enter)
         send(response, out)

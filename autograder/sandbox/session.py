@@ -261,7 +261,8 @@ class WorkerSession(Session):
         while True:
             try:
                 msg = _parse(self._read(deadline, line=True))
-                arrays = wire.unpack(msg["sizes"], self._read(deadline, size=_payload_size(msg["sizes"])))
+                arrays = wire.unpack(msg["sizes"], self._read(deadline, size=_payload_size(msg["sizes"])),
+                                     msg.get("layouts"))
                 if "phase" not in msg:
                     self._check_disk()  # a quick reply may follow a lot of writing
             except disk.OverDisk as over:

@@ -248,35 +248,65 @@ def callable_ref(name: str) -> CallableRef:
     return CallableRef(name)
 
 
-def pack(arrays: dict[str, np.ndarray]) -> tuple[dict[str, int], bytes]:
-    """Arrays as concatenated ``.npy`` bytes, and each one's size, for one message."""
-    sizes, chunks = {}, []
+# dtypes that cross as their raw bytes, described by this text (NumPy's ``dtype.str``): numbers, booleans, text
+# and dates; anything else (records) crosses as ``.npy`` bytes, read back without pickle
+PLAIN_DTYPE = re.compile(r"^[<>|=]?(?:[biufc]\d{1,2}|[US]\d{1,9}|[mM]8(?:\[\d{0,9}[A-Za-z]{1,2}\])?)$")
+
+
+def pack(arrays: dict[str, np.ndarray]) -> tuple[dict[str, int], dict[str, list], bytes]:
+    """Arrays as concatenated bytes, each one's size, and the dtype and shape of those that are raw bytes."""
+    sizes, layouts, chunks = {}, {}, []
     for name, data in arrays.items():
-        buffer = io.BytesIO()
-        np.save(buffer, data, allow_pickle=False)
-        chunks.append(buffer.getvalue())
+        if PLAIN_DTYPE.match(data.dtype.str):
+            chunks.append(np.ascontiguousarray(data).tobytes())
+            layouts[name] = [data.dtype.str, list(data.shape)]
+        else:
+            buffer = io.BytesIO()
+            np.save(buffer, data, allow_pickle=False)
+            chunks.append(buffer.getvalue())
         sizes[name] = len(chunks[-1])
-    return sizes, b"".join(chunks)
+    return sizes, layouts, b"".join(chunks)
 
 
 def frame(doc: dict, arrays: dict[str, np.ndarray]) -> bytes:
-    """One message: a JSON line naming the arrays' sizes, then their bytes."""
-    sizes, payload = pack(arrays)
-    return json.dumps({**doc, "sizes": sizes}).encode() + b"\n" + payload
+    """One message: a JSON line naming the arrays' sizes (and layouts), then their bytes."""
+    sizes, layouts, payload = pack(arrays)
+    return json.dumps({**doc, "sizes": sizes, "layouts": layouts}).encode() + b"\n" + payload
 
 
-def unpack(sizes: dict, payload: bytes) -> dict[str, np.ndarray]:
-    """The arrays of one message; pickled (object) arrays are refused."""
+def unpack(sizes: dict, payload: bytes, layouts: Any = None) -> dict[str, np.ndarray]:
+    """The arrays of one message: raw bytes where ``layouts`` describes them, checked against their size, else
+    ``.npy`` bytes; pickled (object) arrays are refused."""
     if not all(isinstance(name, str) and ARRAY_NAME.match(name) and isinstance(size, int) and size >= 0
                for name, size in sizes.items()):
         raise WireError("malformed array table")
     if sum(sizes.values()) != len(payload):
         raise WireError("array sizes do not add up")
+    layouts = {} if layouts is None else layouts
+    if not isinstance(layouts, dict) or not set(layouts) <= set(sizes):
+        raise WireError("malformed array layouts")
     arrays, offset = {}, 0
     for name, size in sizes.items():
-        arrays[name] = np.load(io.BytesIO(payload[offset:offset + size]), allow_pickle=False)
+        if name in layouts:
+            dtype, shape = _layout(layouts[name], size)
+            arrays[name] = np.frombuffer(payload, dtype, size // dtype.itemsize, offset).reshape(shape).copy() \
+                if dtype.itemsize else np.zeros(shape, dtype)  # copied: aligned, and writable as np.load's are
+        else:
+            arrays[name] = np.load(io.BytesIO(payload[offset:offset + size]), allow_pickle=False)
         offset += size
     return arrays
+
+
+def _layout(layout: Any, size: int) -> tuple[np.dtype, tuple[int, ...]]:
+    """The dtype and shape a layout names, if they are plain and hold exactly ``size`` bytes."""
+    if not (isinstance(layout, list) and len(layout) == 2 and isinstance(layout[0], str)
+            and PLAIN_DTYPE.match(layout[0]) and isinstance(layout[1], list) and len(layout[1]) <= MAX_DEPTH
+            and all(isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 2**31 for n in layout[1])):
+        raise WireError("malformed array layout")
+    dtype, shape = np.dtype(layout[0]), tuple(layout[1])
+    if dtype.hasobject or dtype.itemsize * int(np.prod(shape, dtype=object)) != size:
+        raise WireError("an array's layout does not match its size")
+    return dtype, shape
 
 
 def _torch():
