@@ -32,6 +32,20 @@ from autograder.sandbox.forkserver import ForkServer  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@contextlib.contextmanager
+def killed_graders_folder() -> Iterator[Path]:
+    """A TMPDIR for a grader a test kills with SIGKILL, which cannot remove its sessions' folders: the sandbox
+    account passes through it as through the system's temporary folder, and what was left is removed after."""
+    from autograder.sandbox.session import remove_private
+
+    folder = Path(tempfile.mkdtemp(prefix="autograder-test-"))
+    folder.chmod(0o711)
+    try:
+        yield folder
+    finally:
+        remove_private(folder)
+
+
 def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
     """The folder ``build`` fills, built by one test process of the run while the others wait for it.
 

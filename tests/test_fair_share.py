@@ -14,6 +14,7 @@ import pytest
 from autograder.sandbox import StudentFailure, WorkerSession
 from autograder.sandbox.cgroups import PREFIX, _hierarchies
 from autograder.sandbox.confine import sweep_dead_servers
+from conftest import killed_graders_folder
 
 root_only = pytest.mark.skipif(os.geteuid() != 0, reason="control groups and the sandbox account need root")
 
@@ -83,14 +84,15 @@ def test_what_a_grader_killed_with_sigkill_left_running_is_swept_by_the_next(tmp
         print(server.pid, *pids, flush=True)
         time.sleep(600)
         """)
-    process = subprocess.Popen([sys.executable, "-c", grader], stdout=subprocess.PIPE, text=True,
-                               env={**os.environ, "AUTOGRADER_NAMESPACES": "0"})
-    try:
-        server_pid, *pids = [int(p) for p in process.stdout.readline().split()]
-        assert len([p for p in pids if os.path.exists(f"/proc/{p}")]) >= 2  # the worker and what it detached
-    finally:
-        process.kill()
-        process.wait()
+    with killed_graders_folder() as temporary:
+        process = subprocess.Popen([sys.executable, "-c", grader], stdout=subprocess.PIPE, text=True,
+                                   env={**os.environ, "AUTOGRADER_NAMESPACES": "0", "TMPDIR": str(temporary)})
+        try:
+            server_pid, *pids = [int(p) for p in process.stdout.readline().split()]
+            assert len([p for p in pids if os.path.exists(f"/proc/{p}")]) >= 2  # the worker and what it detached
+        finally:
+            process.kill()
+            process.wait()
     deadline = time.monotonic() + 10  # the fork server and its worker die with the grader (PR_SET_PDEATHSIG)
     while os.path.exists(f"/proc/{server_pid}") and Path(f"/proc/{server_pid}/stat").read_text().split()[2] != "Z" \
             and time.monotonic() < deadline:

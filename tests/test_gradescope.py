@@ -11,7 +11,7 @@ import pytest
 from autograder.assignments import ASSIGNMENTS
 from autograder.build import build_zip
 from autograder.results import validate
-from conftest import ROOT, run_autograder, student_visible
+from conftest import ROOT, killed_graders_folder, run_autograder, student_visible
 
 REFERENCE_TEXT = (ROOT / "reference" / "hw6.py").read_text()
 
@@ -115,8 +115,10 @@ def test_the_deadline_holds_while_the_grader_is_stuck_holding_the_interpreter(tm
     (tmp_path / "source").mkdir()
     (tmp_path / "submission" / "hw6.py").write_text(REFERENCE_TEXT)
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", GRADER_STUCK_IN_C, str(tmp_path)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=240, env={**os.environ, "AUTOGRADER_DEADLINE": "15"})
+    with killed_graders_folder() as temporary:
+        proc = subprocess.run([sys.executable, "-c", GRADER_STUCK_IN_C, str(tmp_path)], cwd=ROOT, capture_output=True,
+                              text=True, timeout=240, env={**os.environ, "AUTOGRADER_DEADLINE": "15",
+                                                           "TMPDIR": str(temporary)})
     assert proc.returncode == -9, proc.stderr  # the watchdog ended the grader
     assert time.monotonic() - started < 200
     document = json.loads((tmp_path / "results" / "results.json").read_text())
