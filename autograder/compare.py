@@ -143,9 +143,14 @@ def mismatch(expected: np.ndarray, got: np.ndarray, *, rtol: float, atol: float)
     worst = np.unravel_index(int(np.argmax(np.where(ok, -1.0, diff))), diff.shape) if diff.ndim else ()
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         rel = diff / np.maximum(np.abs(expected), np.finfo(float).tiny)
-    lines = [f"{int((~ok).sum())} of {ok.size} entries differ (tolerance rtol={rtol:g}, atol={atol:g})",
-             f"largest difference at {_index(worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g} "
-             f"(abs error {diff[worst]:.3g}, rel error {rel[worst]:.3g})"]
+    error = f"abs error {diff[worst]:.3g}, rel error {rel[worst]:.3g}"
+    if expected.size == 1:  # one number: what it is and what was expected, first
+        lines = [f"expected {expected[worst]:.6g}, got {got[worst]:.6g} ({error}; tolerance rtol={rtol:g}, "
+                 f"atol={atol:g})"]
+    else:
+        lines = [f"{int((~ok).sum())} of {ok.size} entries differ (tolerance rtol={rtol:g}, atol={atol:g})",
+                 f"largest difference at {_index(worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g} "
+                 f"({error})"]
     if expected.size > 1:
         at = int(np.ravel_multi_index(worst, diff.shape)) if diff.ndim else 0
         lines.append(f"expected {_preview(expected, at)}")

@@ -164,6 +164,7 @@ def test_a_wrong_array_that_is_a_plain_transform_of_the_expected_one_is_told_so(
     rectangle = expected[:2]
     assert mismatch(rectangle, rectangle.T.copy(), rtol=1e-9, atol=0).endswith(
         "got shape (3, 2): your array is the transpose of the expected one (rows and columns swapped)")
-    assert mismatch(np.array(0.5), np.array(1.0), rtol=1e-9, atol=0).endswith(
-        "your value is 2 times the expected one: a constant factor is off")
+    assert mismatch(np.array(0.5), np.array(1.0), rtol=1e-9, atol=0) == (
+        "expected 0.5, got 1 (abs error 0.5, rel error 1; tolerance rtol=1e-09, atol=0)\n"
+        "your value is 2 times the expected one: a constant factor is off")  # one number: the values come first
     assert "expected one" not in mismatch(np.zeros(3), np.ones(3), rtol=1e-9, atol=0)
