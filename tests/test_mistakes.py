@@ -14,6 +14,7 @@ HW6 = [
     ("relu_class", "5.1", 0, "nn.ReLU was passed without ()", "relu_class"),
     ("relu_after_sum", "5.3", 0, "a ReLU after the sum", "relu_after_sum"),
     ("relu_after_sum", "5.2", 1, "", None),
+    ("no_branch_end_relu", "5.3", 0, "the branches end without their last ReLU", "missing_branch_relu"),
     ("no_bias", "5.1", 0, "no bias (bias=False)", "no_bias"),
     ("unused_branch", "5.4", 0, "no (or an all-zero) gradient", "unused_parameters"),
     ("counts_without_biases", "4.1", 0, "the biases are left out", "forgot_biases"),
@@ -93,6 +94,9 @@ HW3 = [
     ("relu_not_sigmoid", "1.3", 0, "ReLU instead of sigmoid", "relu"),
     ("layers_without_bias", "1.1", 0, "the layers have no bias", "no_bias"),
     ("layers_without_bias", "2.1", 1, "", None),  # init_weights and train are judged on the handout's MLP
+    ("renamed_layers", "1.1", 0, "the right parameters under other names (fc1.weight, fc1.bias", "layer_names"),
+    ("renamed_layers", "1.2", 1, "", None),  # the names are check 1.1's: the network's outputs are replayed
+    ("renamed_layers", "1.3", 1, "", None),
     ("layers_without_bias", "3.1", 1, "", None),
     ("extra_sigmoid", "1.3", 0, "output differs from the reference run with the same weights", "wrong_output"),
     ("extra_sigmoid", "3.1", 1, "", None),

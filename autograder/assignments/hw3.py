@@ -64,23 +64,38 @@ def mlp_parameter_count(ctx: Context) -> Outcome:
     expected, weights_only = _mlp_counts()
     if {name: list(shape) for name, shape in structure["parameters"]} == _mlp_shapes():
         return passed()
+    if _renamed(structure):
+        names = ", ".join(name for name, _ in structure["parameters"])
+        return failed(f"MLP registers the right parameters under other names ({names}); the handout names the "
+                      "layers l1, l2, l3 (self.l1 = nn.Linear(1, 64), ...)", "layer_names")
     cause = "\n  likely cause: the layers have no bias (bias=False)" if structure["num_parameters"] == weights_only \
         else ""
     return failed(f"MLP() registered {structure['num_parameters']} parameters; expected those of Linear(1, 64), "
                   f"Linear(64, 64) and Linear(64, 1), each with its bias{cause}", "no_bias" if cause else "wrong_count")
 
 
+def _renamed(structure: dict) -> bool:
+    """Whether the module registers the reference's parameters, shape for shape in order, under other names."""
+    return [list(shape) for _, shape in structure.get("parameters", [])] == list(_mlp_shapes().values())
+
+
 INPUTS = {"shape (N,)": (5,), "shape (N, 1)": (5, 1), "a 0-d tensor": ()}
 
 
 def _run_with_grader_weights(ctx: Context, x: torch.Tensor) -> tuple[np.ndarray | object, dict] | Outcome:
-    """The student's MLP run on ``x`` with weights the grader drew for its parameters, and those weights.
+    """The student's MLP run on ``x`` with weights the grader drew for its parameters, and those weights under
+    the reference's names (layers named otherwise, in the reference's order and shapes, are check 1.1's).
 
     Never the student's own weights: NaN or zero weights would agree with any network.
     """
     structure = ctx.module("MLP")
     names = [name for name, _ in structure.get("parameters", [])]
     shapes = _mlp_shapes()
+    if _renamed(structure) and names != list(shapes):
+        # the weights the grader drew for the reference's names, loaded into the student's, position by position
+        state = ctx.weights(14, shapes.items())
+        run = ctx.forward("MLP", [x], state=dict(zip(names, state.values()))).value.get("output")
+        return run, state
     if any(f"{layer}.weight" not in names for layer in LAYERS) or len(names) > 6:
         return failed(f"MLP must have layers named l1, l2, l3; its parameters are {', '.join(names) or 'none'}",
                       "layer_names")

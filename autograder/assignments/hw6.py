@@ -591,10 +591,18 @@ def _replay(ctx: Context) -> tuple[Outcome, int | None]:
         return passed(), matched
     problem = mismatch(_reference_output(layouts[0], x), out, rtol=1e-4, atol=1e-5)
     message = f"output differs from the reference run with the same weights:\n{problem}"
-    if any(matches(_relu_moved_after_sum(branches, x), out, rtol=1e-4, atol=1e-5) for branches in layouts):
-        return failed(f"{message}\n  likely cause: a ReLU after the sum instead of at the end of each branch; "
-                      "each branch ends with ReLU and the sum has none", "relu_after_sum"), None
+    for variant, (cause, code) in BLOCK_MISTAKES.items():
+        if any(matches(_block_with(variant, branches, x), out, rtol=1e-4, atol=1e-5) for branches in layouts):
+            return failed(f"{message}\n  likely cause: {cause}", code), None
     return failed(message, "wrong_output"), None
+
+
+BLOCK_MISTAKES = {
+    "ReLU after the sum": ("a ReLU after the sum instead of at the end of each branch; each branch ends with ReLU "
+                           "and the sum has none", "relu_after_sum"),
+    "no last ReLU": ("the branches end without their last ReLU; each branch is Conv2d, ReLU, Conv2d, ReLU, "
+                     "Conv2d, ReLU before the sum", "missing_branch_relu"),
+}
 
 
 def _plausible_block(ctx: Context, report: dict) -> bool:
@@ -619,15 +627,15 @@ def stm_output_values(ctx: Context) -> Outcome:
 
 
 @expected
-def _relu_moved_after_sum(branches: list, x: torch.Tensor) -> np.ndarray:
-    """The block with each branch's last ReLU moved after the sum: a known mistake."""
+def _block_with(mistake: str, branches: list, x: torch.Tensor) -> np.ndarray:
+    """The block with a known mistake (BLOCK_MISTAKES): each branch's last ReLU moved after the sum, or left out."""
     total = torch.zeros(())
     with torch.no_grad():
         for (w1, b1), (w2, b2), (w3, b3) in branches:
             hidden = F.relu(F.conv2d(x, *_tensors(w1, b1)))
             hidden = F.relu(F.conv2d(hidden, *_tensors(w2, b2), padding=1))
             total = total + F.conv2d(hidden, *_tensors(w3, b3))
-    return F.relu(total).numpy()
+    return (F.relu(total) if mistake == "ReLU after the sum" else total).numpy()
 
 
 def _tensors(weight: np.ndarray, bias: np.ndarray | None) -> tuple[torch.Tensor, torch.Tensor | None]:
