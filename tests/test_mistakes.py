@@ -52,6 +52,8 @@ NYU_HW1 = [
     ("five_relu_slope_one", "2.1", 4 / 6, "f = 5 ReLU has derivative 5 * 1[z > 0]", "five_relu_derivative"),
     ("five_relu_slope_one", "2.2", 2 / 3, "f = 5 ReLU has derivative 5 * 1[z > 0]", "five_relu_derivative"),
     ("mse_without_two", "2.1", 0, "is 2 (y_hat - y), not (y_hat - y)", "mse_factor"),
+    ("tanh_slope_unsquared", "2.1", 4 / 6, "tanh'(z) = 1 - tanh(z)^2; the square is missing", "tanh_derivative"),
+    ("tanh_slope_unsquared", "2.2", 2 / 3, "tanh'(z) = 1 - tanh(z)^2; the square is missing", "tanh_derivative"),
     ("mse_without_two", "2.2", 1, "", None),
     ("bce_summed", "2.2", 0, "averaged over the K outputs", "bce_not_averaged"),
     # "/ 2" is right where K = 2 only: the checks use several K, n and m

@@ -55,16 +55,20 @@ def _problem(ctx: Context, salt: int, case: int = 0) -> tuple[dict[str, torch.Te
 
 @expected
 def _autograd(params: dict, x: torch.Tensor, y: torch.Tensor, f: str, g: str, loss: str, *,
-              relu_factor: float = 5.0, loss_scale: float = 1.0) -> dict[str, np.ndarray]:
+              relu_factor: float = 5.0, loss_scale: float = 1.0, tanh_squared: bool = True) -> dict[str, np.ndarray]:
     """Gradients by autograd in float64; the keywords switch in a known mistake.
 
     ``relu_factor`` is the slope used for 5ReLU's derivative (the forward
-    value stays 5 ReLU); ``loss_scale`` multiplies the loss.
+    value stays 5 ReLU); ``loss_scale`` multiplies the loss; ``tanh_squared``
+    False takes tanh's derivative as 1 - tanh(z), the square left out.
     """
     leaves = {k: v.detach().double().clone().requires_grad_(True) for k, v in params.items()}
     z1 = leaves["W1"] @ x.double() + leaves["b1"]
     if f == "5relu":
         z2 = relu_factor * torch.relu(z1) + ((5.0 - relu_factor) * torch.relu(z1)).detach()
+    elif f == "tanh" and not tanh_squared:  # tanh's value, with the slope 1 - tanh(z)
+        value = torch.tanh(z1).detach()
+        z2 = value + (1 - value) * (z1 - z1.detach())
     else:
         z2 = REF._activation(f, z1)
     y_hat = REF._activation(g, leaves["W2"] @ z2 + leaves["b2"])
@@ -137,6 +141,9 @@ def _backward_case(ctx: Context, f: str, g: str, loss: str, salt: int, case: int
     if f == "5relu":
         mistakes.append(({"relu_factor": 1.0}, "f = 5 ReLU has derivative 5 * 1[z > 0], not 1[z > 0]",
                          "five_relu_derivative"))
+    if f == "tanh":
+        mistakes.append(({"tanh_squared": False}, "tanh'(z) = 1 - tanh(z)^2; the square is missing",
+                         "tanh_derivative"))
     for knobs, cause, code in mistakes:
         knobs = {k: {"K": len(y), "K/2": len(y) / 2}.get(v, v) if isinstance(v, str) else v for k, v in knobs.items()}
         if _compare(got, _autograd(params, x, y, f, g, loss, **knobs), "backward", atol) is None:
