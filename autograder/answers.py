@@ -5,13 +5,14 @@ known wrong answers with the likely cause, so a listed mistake is named.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .compare import describe
+from .compare import as_number, describe
 from .forked import ChildFailed, in_child, start_judge
 from .sandbox.wire import SympyText
 from .spec import Outcome, failed, passed
@@ -34,12 +35,16 @@ Diagnoses = dict[Any, tuple[str, str]]  # wrong answer -> (likely cause, diagnos
 
 
 def as_integer(got: Any) -> int | None:
-    """``got`` as an integer if it is one: an int, or an integral float (a count computed with ``/``)."""
+    """``got`` as an integer if it is one: an int, or any number whose value is whole (a count computed with
+    ``/``, a fraction, a SymPy Integer, a tensor of one entry)."""
     if isinstance(got, int) and not isinstance(got, bool):
         return got
-    if isinstance(got, float) and got.is_integer():
-        return int(got)
-    return None
+    if isinstance(got, np.ndarray) and got.size == 1 and got.dtype.kind in "iu":
+        return int(got.reshape(-1)[0])
+    if isinstance(got, SympyText) and re.fullmatch(r"-?\d{1,400}", got.text):
+        return int(got.text)
+    number = as_number(got)
+    return int(number) if number is not None and number.is_integer() else None
 
 
 def exact_count(name: str, got: Any, expected: int, known: Diagnoses | None = None) -> Outcome:

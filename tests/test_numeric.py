@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from autograder.answers import exact_count
 from autograder.compare import mismatch
 from autograder.context import Returned
 from autograder.numeric import close_array, close_number, difference, leaves_inputs, named
@@ -168,3 +169,13 @@ def test_a_wrong_array_that_is_a_plain_transform_of_the_expected_one_is_told_so(
         "expected 0.5, got 1 (abs error 0.5, rel error 1; tolerance rtol=1e-09, atol=0)\n"
         "your value is 2 times the expected one: a constant factor is off")  # one number: the values come first
     assert "expected one" not in mismatch(np.zeros(3), np.ones(3), rtol=1e-9, atol=0)
+
+
+@pytest.mark.parametrize("value", [12, 12.0, Fraction(24, 2), SympyText("12"), np.array(12), np.array([12.0])])
+def test_a_count_passes_in_any_form_whose_value_is_whole(value):
+    assert exact_count("N", value, 12).fraction == 1.0
+
+
+@pytest.mark.parametrize("value", [12.5, Fraction(25, 2), True, "12", SympyText("n"), np.array([12, 12])])
+def test_what_is_no_whole_number_is_no_count(value):
+    assert exact_count("N", value, 12).diagnosis == "wrong_type"
