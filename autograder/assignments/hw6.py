@@ -6,6 +6,8 @@ the only fixed numbers are those COURSE.md gives.
 from __future__ import annotations
 
 import itertools
+import re
+from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -39,11 +41,15 @@ def _dropout(ctx: Context, act: str) -> Outcome:
     if not isinstance(answers, dict):
         return failed(f"DROPOUT_COMMUTES should be a dict with keys 'ReLU', 'Sigmoid', 'LeakyReLU'; "
                       f"got {describe(answers)}", "wrong_type")
-    if act not in answers:
+    # the key as written in any case, with or without spaces, "_" or "-" ('leaky_relu' for 'LeakyReLU')
+    spelled = [key for key in answers if isinstance(key, str) and re.sub(r"[\s_-]", "", key).lower() == act.lower()]
+    key = act if act in answers else spelled[0] if len(spelled) == 1 else None
+    if key is None:
         return failed(f"DROPOUT_COMMUTES has no key {act!r} (its keys: {sorted(map(str, answers))})", "missing")
     expected = REF.DROPOUT_COMMUTES[act]
-    return truth_value(f"DROPOUT_COMMUTES[{act!r}]", answers[act], expected,
-                       DROPOUT_WHY[expected].format(act=act))
+    outcome = truth_value(f"DROPOUT_COMMUTES[{key!r}]", answers[key], expected, DROPOUT_WHY[expected].format(act=act))
+    read_as = f"read the key {key!r} as {act!r}" if key != act else ""
+    return replace(outcome, message="\n".join(filter(None, [outcome.message, read_as])))
 
 
 @check("1.1", 1, visible="after_published", tag=("dropout",))

@@ -5,6 +5,8 @@ start on the same problem and comparing the trajectories.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
 from torch import nn
@@ -252,13 +254,15 @@ def nin_shift(ctx: Context) -> Outcome:
 
 
 def _parameter_name(name: object) -> str | None:
-    return name.replace("_", "") if isinstance(name, str) else None
+    """A parameter's name as written in any of the usual ways: ``b_L``, ``bL``, ``b_{L}``, ``$b_L$``."""
+    return re.sub(r"[\s_{}$]", "", name) if isinstance(name, str) else None
 
 
 @check("3.1", 2, visible="after_published", tag=("initialisation",))
 def zero_init_moving(ctx: Context) -> Outcome:
     """ZERO_INIT_MOVING"""
     got = ctx.value("ZERO_INIT_MOVING").value
+    got = [got] if isinstance(got, str) else got  # one name alone: the set of that name
     if not isinstance(got, (set, frozenset, list, tuple)) or any(_parameter_name(n) is None for n in got):
         return failed(f"ZERO_INIT_MOVING should be a set of names such as 'b_L', got {describe(got)}", "wrong_type")
     names = {_parameter_name(n) for n in got}
