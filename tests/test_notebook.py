@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 import nbformat
+import pytest
 
+from autograder.submission import NoSubmission, prepare
 from conftest import ROOT
 
 
@@ -95,15 +97,12 @@ def test_a_notebook_large_with_outputs_is_graded_and_one_large_with_code_is_refu
     assert grade_hw6(path, fresh=True)["graded"].score == 48
     notebook.cells.append(nbformat.v4.new_code_cell("text = '" + "a" * (2 * 2**20) + "'"))
     nbformat.write(notebook, path)
-    graded = grade_hw6(path, fresh=True)["graded"]
-    assert graded.score == 0 and "the code cells of hw6.IPYNB hold 2.0 MiB of text; the limit is 2 MiB" \
-        in graded.results[0].outcome.message
+    with pytest.raises(NoSubmission, match="the code cells of hw6.IPYNB hold 2.0 MiB of text; the limit is 2 MiB"):
+        prepare("hw6", path, tmp_path)
 
 
 def test_the_grader_never_transforms_a_notebook_itself(tmp_path):
     """IPython's transformer re-reads a cell for every magic line: on student data it runs in the worker."""
-    from autograder.submission import prepare
-
     notebook = write_notebook(tmp_path / "hw6.ipynb", "\n".join(f"!echo {i}" for i in range(20_000)))
     started = time.process_time()
     prepared = prepare("hw6", notebook, tmp_path)

@@ -280,7 +280,7 @@ class WorkerSession(Session):
                 status = self._stop()
                 raise StudentFailure("crashed", f"the process running {where} died: {describe_status(status)}") from None
             except (ValueError, KeyError, TypeError, AttributeError, wire.WireError):
-                self._stop()
+                self._stop(grace=0.0)  # it waits for its next request: a grace would only wait out its length
                 raise StudentFailure("crashed", f"the process running {where} sent an unreadable or oversized "
                                                 "reply") from None
             if "phase" in msg:
