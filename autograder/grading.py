@@ -6,7 +6,7 @@ import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
@@ -20,7 +20,7 @@ from .seeds import SECRET_FILE, inputs_seed
 from .sandbox import InProcessSession, Server, Session, StudentFailure, UnavailableSession, WorkerSession, launch
 from .sandbox.containment import Containment, verify
 from .submission import NoSubmission, prepare
-from .spec import Check, Outcome, failed
+from .spec import Check, Outcome, failed, with_note
 
 
 def secret_paths(assignment: str, submissions: list[Path]) -> list[Path]:
@@ -100,8 +100,7 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, share
             else:
                 outcome = check.run(ctx)
             if uses and not check.forbid.costs_points:
-                told_too = f"note: {check.forbid.why} (found: {'; '.join(uses[:3])})"
-                outcome = replace(outcome, message="\n".join(filter(None, [outcome.message, told_too])))
+                outcome = with_note(outcome, f"note: {check.forbid.why} (found: {'; '.join(uses[:3])})")
             if not check.partial_credit and 0.0 < outcome.fraction < 1.0:
                 raise AssertionError(f"check {check.number} gave partial credit without partial_credit=True")
         except StudentFailure as failure:

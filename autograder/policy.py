@@ -60,8 +60,7 @@ def _imported_forbidden(tree: ast.Module, names: frozenset[str]) -> set[str]:
     bound = set()
     for node in tree.body:
         if isinstance(node, ast.ImportFrom):
-            every = bool(set((node.module or "").split(".")) & names)
-            bound |= {a.asname or a.name for a in node.names if every or a.name in names}
+            bound |= {a.asname or a.name for a in node.names if _imports_forbidden(node, a, names)}
         elif isinstance(node, ast.Import):
             bound |= {a.asname or a.name for a in node.names if set(a.name.split(".")) & names}
     return bound
@@ -73,9 +72,14 @@ def _forbidden(node: ast.AST, names: frozenset[str], imported: set[str]) -> bool
     if isinstance(node, ast.Name):
         return node.id in imported
     if isinstance(node, ast.ImportFrom):
-        return bool(set((node.module or "").split(".")) & names) or any(a.name in names for a in node.names)
+        return any(_imports_forbidden(node, a, names) for a in node.names)
     if isinstance(node, ast.Import):
         return any(set(a.name.split(".")) & names for a in node.names)
     if isinstance(node, ast.keyword):
         return node.arg in names  # torch.tensor(..., requires_grad=True)
     return False
+
+
+def _imports_forbidden(node: ast.ImportFrom, alias: ast.alias, names: frozenset[str]) -> bool:
+    """Whether ``from module import alias`` brings something forbidden: from a forbidden module, or by name."""
+    return bool(set((node.module or "").split(".")) & names) or alias.name in names

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from gradescope_utils.autograder_utils.decorators import number, tags, visibility, weight
@@ -38,6 +38,11 @@ def passed(message: str = "") -> Outcome:
 
 def failed(message: str, diagnosis: str | None = None) -> Outcome:
     return Outcome(0.0, message, diagnosis)
+
+
+def with_note(outcome: Outcome, note: str) -> Outcome:
+    """The same verdict, with ``note`` told after its message."""
+    return replace(outcome, message="\n".join(filter(None, [outcome.message, note])))
 
 
 Cause = tuple[str, str]  # a known mistake: the likely cause, in words for the student, and its diagnosis code

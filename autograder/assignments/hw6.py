@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import replace
 from typing import Callable
 
 import numpy as np
@@ -21,7 +20,8 @@ from ..context import Context, Opaque, Returned, StudentFailure, callable_ref
 from ..fixtures import expected
 from ..numeric import Known, close_array, close_number, difference, leaves_inputs, named
 from ..policy import AUTOGRAD, INVERSE, Forbidden
-from ..spec import Outcome, check, failed, first_cause, first_failure, passed, share_of_cases, with_cause
+from ..spec import (Outcome, check, failed, first_cause, first_failure, passed, share_of_cases, with_cause,
+                    with_note)
 from . import load_reference
 
 REF = load_reference("hw6")
@@ -48,8 +48,7 @@ def _dropout(ctx: Context, act: str) -> Outcome:
         return failed(f"DROPOUT_COMMUTES has no key {act!r} (its keys: {sorted(map(str, answers))})", "missing")
     expected = REF.DROPOUT_COMMUTES[act]
     outcome = truth_value(f"DROPOUT_COMMUTES[{key!r}]", answers[key], expected, DROPOUT_WHY[expected].format(act=act))
-    read_as = f"read the key {key!r} as {act!r}" if key != act else ""
-    return replace(outcome, message="\n".join(filter(None, [outcome.message, read_as])))
+    return with_note(outcome, f"read the key {key!r} as {act!r}" if key != act else "")
 
 
 @check("1.1", 1, visible="after_published", tag=("dropout",))

@@ -67,13 +67,14 @@ def _encode(value: Any, arrays: dict[str, np.ndarray], depth: int, budget: list[
         return {"$float": repr(float(value))}
     if isinstance(value, complex):  # np.complex128 too, whose parts are NumPy floats: read as Python's
         return {"$complex": [repr(float(value.real)), repr(float(value.imag))]}
-    if isinstance(value, decimal.Decimal) and not value.is_finite():
-        return {"$float": "nan" if value.is_nan() else repr(float(value))}
     if isinstance(value, (Fraction, decimal.Decimal)):  # exact numbers a student computed with: kept exact
-        if isinstance(value, decimal.Decimal) and abs(value.adjusted()) > MAX_DIGITS:
-            raise WireError(f"a number with more than {MAX_DIGITS} digits")
+        if isinstance(value, decimal.Decimal):
+            if not value.is_finite():  # float() refuses a signalling NaN
+                return {"$float": "nan" if value.is_nan() else repr(float(value))}
+            if abs(value.adjusted()) > MAX_DIGITS:  # refused before its digits are computed
+                raise WireError(f"a number with more than {MAX_DIGITS} digits")
         exact = Fraction(value)
-        if max(exact.numerator.bit_length(), exact.denominator.bit_length()) > MAX_DIGITS * 3:
+        if max(exact.numerator.bit_length(), exact.denominator.bit_length()) > MAX_DIGITS * 3:  # 3 bits a digit
             raise WireError(f"a fraction with more than {MAX_DIGITS} digits")
         return {"$fraction": [str(exact.numerator), str(exact.denominator)]}
     if isinstance(value, np.generic) and not isinstance(value, np.object_):
@@ -164,13 +165,11 @@ def _decode(doc: Any, fetch: Callable[[str], np.ndarray], callables: dict | None
     if tag == "$complex":
         return complex(float(body[0]), float(body[1]))
     if tag == "$fraction":
-        if not (isinstance(body, list) and len(body) == 2 and all(isinstance(b, str) and 0 < len(b) <= MAX_DIGITS
-                                                                  for b in body)):
+        parts = [int(b) for b in body] if isinstance(body, list) and len(body) == 2 and all(
+            isinstance(b, str) and 0 < len(b) <= MAX_DIGITS for b in body) else None
+        if parts is None or parts[1] <= 0:
             raise WireError(f"malformed fraction at {path or 'top level'}")
-        numerator, denominator = int(body[0]), int(body[1])
-        if denominator <= 0:
-            raise WireError(f"malformed fraction at {path or 'top level'}")
-        return Fraction(numerator, denominator)
+        return Fraction(*parts)
     if tag == "$scalar":  # a NumPy scalar: its dtype is kept, as an array's is
         infos.append(ArrayInfo(path, "numpy", str(doc.get("dtype"))[:40]))
         return sub(body, path)
