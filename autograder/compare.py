@@ -47,6 +47,8 @@ def describe(value: Any) -> str:
         return f"an object of type {value.type_name}"
     if isinstance(value, SympyText):
         return f"the SymPy expression {value.text}"
+    if isinstance(value, Fraction):
+        return f"the fraction {value}"
     if isinstance(value, (list, tuple, set, frozenset, dict)):
         return f"a {type(value).__name__} of length {len(value)}"
     text = repr(value)

@@ -179,3 +179,4 @@ def test_a_count_passes_in_any_form_whose_value_is_whole(value):
 @pytest.mark.parametrize("value", [12.5, Fraction(25, 2), True, "12", SympyText("n"), np.array([12, 12])])
 def test_what_is_no_whole_number_is_no_count(value):
     assert exact_count("N", value, 12).diagnosis == "wrong_type"
+    assert exact_count("N", Fraction(25, 2), 12).message == "N should be an int, got the fraction 25/2"
