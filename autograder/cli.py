@@ -13,8 +13,9 @@ from typing import Callable
 from .assignments import assignment_name
 
 EXIT_CODES = """exit status: 0 graded (whatever the score); 2 a usage error (unknown assignment, missing folder,
-two submissions for one student); 3 refused, student code could not be confined; 4 nothing could be
-graded (no submission found, or it could not even be imported); 130 interrupted (batch: reports written)"""
+two submissions for one student, a course secret this account cannot read); 3 refused, student code could not be
+confined; 4 nothing could be graded (no submission found, or it could not even be imported); 130 interrupted
+(batch: reports written)"""
 EXIT_USAGE, EXIT_REFUSED, EXIT_UNGRADABLE = 2, 3, 4
 EXIT_INTERRUPTED = 130  # as a shell reports a command ended by Ctrl-C
 Handler = Callable[[argparse.Namespace], int]
@@ -60,12 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         add_staff_commands(commands, handlers)
     args = parser.parse_args(argv)
     from .sandbox.containment import ContainmentError
+    from .seeds import SecretUnavailable
     try:
         return handlers[args.command](args)
     except ContainmentError as refusal:
         print(refusal, file=sys.stderr)
         return EXIT_REFUSED
-    except UsageError as mistake:
+    except (UsageError, SecretUnavailable) as mistake:
         print(f"{parser.prog} {args.command}: {mistake}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -152,12 +152,12 @@ def _compute(func: Callable, key: str, what: str, args: tuple, kwargs: dict) -> 
         except NoFixture:
             pass
     cache = _cache_folder(func.__module__)
-    if cache is not None and (cache / f"{key}.npz").is_file():
+    if cache is not None:
         try:
             with np.load(cache / f"{key}.npz", allow_pickle=False) as found:
                 return wire.decode(json.loads(str(found["doc"])), lambda n: found[f"a_{n}"], callables={}).value
         except (OSError, KeyError, ValueError, wire.WireError):
-            pass  # damaged: computed again, and written anew
+            pass  # not there, damaged, or another account's (a shared checkout): computed, and written where it may
     start = time.perf_counter()
     value = func(*args, **kwargs)
     if cache is not None and time.perf_counter() - start >= CACHE_SECONDS:

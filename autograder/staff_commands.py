@@ -114,9 +114,10 @@ def _grade(args: argparse.Namespace) -> int:
     from .report import details, table
     from .results import graded_document, validate, write_atomically
 
+    seed = course_seed() if args.seed is None else args.seed  # before a server: it may refuse
     server = None if args.unsafe_in_process else start_server(args.assignment, [args.path],
                                                               unconfined=args.unconfined)[0]
-    graded = grade(args.assignment, args.path, server, seed=course_seed() if args.seed is None else args.seed)
+    graded = grade(args.assignment, args.path, server, seed=seed)
     if server is not None:
         server.close()
     shown = sys.stderr if args.json == "-" else sys.stdout
