@@ -7,6 +7,7 @@ from typing import Any, Callable, Iterable, Sequence, TypeVar
 
 import numpy as np
 
+from .ahead import Answers, call_request
 from .compare import as_array, at_precision
 from .sandbox import Session, StudentFailure
 from .sandbox import wire
@@ -57,6 +58,7 @@ class Context:
         self._memo: dict[str, Any] = {}
         self._stalled: dict[str, StudentFailure] = {}
         self._once: dict[Callable, Any] = {}
+        self.ahead: Answers | None = None  # calls a second worker was given at the start
 
     def rng(self, salt: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, salt])
@@ -87,7 +89,7 @@ class Context:
         """
         if name in self._stalled:
             raise self._stalled[name]
-        req = {"probe": "call", "name": name, "args": list(args), "kwargs": kwargs}
+        req = call_request(name, args, kwargs)
         try:
             return self._returned(self._ask(req, timeout, name, memo=False))
         except StudentFailure as failure:
@@ -135,7 +137,9 @@ class Context:
                 raise cached
             return cached
         try:
-            answer = self.session.request(req, timeout, subject)
+            answer = self.ahead.answer(req) if self.ahead is not None else None
+            if answer is None:
+                answer = self.session.request(req, timeout, subject)
             _check_reply(req["probe"], answer.value)
         except StudentFailure as failure:
             if key is not None:

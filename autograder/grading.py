@@ -4,14 +4,16 @@ from __future__ import annotations
 import secrets
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
+from .ahead import Answers, spare_core
 from .answers import start_formula_judge
-from .assignments import GRADER_ROOT, Assignment, judges_formulas, load, reference_path
+from .assignments import GRADER_ROOT, Assignment, calls_ahead, judges_formulas, load, reference_path
 from .context import Context
 from . import notebook
 from .fixtures import CACHE_DIR, PRECOMPUTED_DIR, NoFixture
@@ -34,12 +36,14 @@ def secret_paths(assignment: str, submissions: list[Path]) -> list[Path]:
 
 
 def start_server(assignment: str, submissions: list[Path], *, unconfined: bool = False,
-                 also_secret: list[Path] = ()) -> tuple[Server, Containment]:
+                 also_secret: list[Path] = (), twin: bool = True) -> tuple[Server, Containment]:
     """A server whose workers were probed and found contained (else ContainmentError); a fork server where
     Linux allows, else the portable server, which only ``unconfined`` accepts.
 
     The checks are loaded while the fork server starts, so the probe costs
-    little more than one worker.
+    little more than one worker. ``twin``: where the assignment has calls
+    ahead and a core is spare, a second fork server (``server.twin``) for
+    the worker that answers them (ahead.py), probed beside the first.
     """
     # SymPy (0.2-0.5 s) is imported beside the grader's own start-up, not before it: by the judge of
     # formulas, and by the fork server for student code (a student may answer with a SymPy expression, and
@@ -48,14 +52,30 @@ def start_server(assignment: str, submissions: list[Path], *, unconfined: bool =
     if formulas:
         start_formula_judge()
     server = launch(("sympy",) if formulas else ())
+    if twin and getattr(server, "forked", False) and calls_ahead(assignment) and spare_core():
+        server.twin = launch(("sympy",) if formulas else ())  # forked too: before anything secret is loaded
     try:
         load(assignment)
-        found = verify(server, secret_paths(assignment, submissions) + list(also_secret),
-                       allow_unconfined=unconfined)
+        paths = secret_paths(assignment, submissions) + list(also_secret)
+        twin_probe = threading.Thread(target=_keep_contained_twin, args=(server, paths, unconfined), daemon=True)
+        if server.twin is not None:
+            twin_probe.start()
+        found = verify(server, paths, allow_unconfined=unconfined)
+        if server.twin is not None:
+            twin_probe.join()
     except BaseException:
         server.close()
         raise
     return server, found
+
+
+def _keep_contained_twin(server: Server, paths: list[Path], unconfined: bool) -> None:
+    """Probe the twin as the server is probed, at the same time; one that is not contained is not used."""
+    try:
+        verify(server.twin, paths, allow_unconfined=unconfined)
+    except Exception:  # noqa: BLE001 - a twin that cannot be trusted, or failed to start: grading goes on without
+        server.twin.close()
+        server.twin = None
 
 
 @dataclass(frozen=True)
@@ -83,14 +103,17 @@ def grader_error(log: TextIO, where: str) -> Outcome:
 
 def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, shared_seed: int | None = None,
                source: str = "", log: TextIO = sys.stderr, select: Callable[[Check], bool] | None = None,
-               on_result: Callable[[Result], None] = lambda result: None) -> list[Result]:
-    """Every (selected) check's result; student failures and grader faults cost only their own check."""
+               on_result: Callable[[Result], None] = lambda result: None,
+               twin: WorkerSession | None = None) -> list[Result]:
+    """Every (selected) check's result; student failures and grader faults cost only their own check.
+    ``twin``: a second session of the submission, given the checks' calls ahead (ahead.py)."""
     ctx = Context(session, seed, shared_seed)
+    selected = [c for c in assignment.checks if select is None or select(c)]
+    if twin is not None:
+        ctx.ahead = Answers(twin, [c.ahead(ctx) for c in selected if c.ahead is not None])
     results = []
     told: dict[str, str] = {}  # a failure that stops every check (no submission, an import that failed): said once
-    for check in assignment.checks:
-        if select is not None and not select(check):
-            continue
+    for check in selected:
         start = time.perf_counter()
         uses = forbidden_uses(source, check.forbid) if check.forbid else []
         try:
@@ -147,6 +170,7 @@ class Opened:
     notes: list[str]
     inputs: int  # the seed of its inputs
     source: str  # its text as the policy reads it
+    twin: WorkerSession | None = None  # where the server has a twin: the session that answers calls ahead
 
 
 def open_submission(assignment_name: str, path: Path, server: Server | None, *, seed: int = 0,
@@ -158,7 +182,9 @@ def open_submission(assignment_name: str, path: Path, server: Server | None, *, 
             inputs = inputs_seed(seed, prepared.original.read_bytes()) if per_submission else seed
             session: Session = (WorkerSession(server, prepared.source, assignment_name) if server is not None
                                 else InProcessSession(prepared.source, assignment_name))
-            return Opened(path, session, prepared.notes, inputs, prepared.static_source)
+            twin = getattr(server, "twin", None)
+            return Opened(path, session, prepared.notes, inputs, prepared.static_source,
+                          WorkerSession(twin, prepared.source, assignment_name) if twin is not None else None)
         except NoSubmission as exc:
             return Opened(path, UnavailableSession(StudentFailure("no_submission", str(exc))), [str(exc)], seed, "")
 
@@ -183,12 +209,15 @@ def grade(assignment_name: str, path: Path, server: Server | None, *, seed: int 
     assignment = load(assignment_name)
     try:
         results = run_checks(assignment, session, seed=opened.inputs, shared_seed=seed, source=opened.source,
-                             log=log, select=select, on_result=on_result)
+                             log=log, select=select, on_result=on_result, twin=opened.twin)
     finally:
         session.close()
+        if opened.twin is not None:
+            opened.twin.close()
     ended()
     for subject in session.contended:
         print(f"{path.name}: {subject} timed out while the machine was busy and was run again", file=log)
     graded_names = {n for r in session.notebook for n in r["names"] if any(c.concerns(n) for c in assignment.checks)}
     notes = opened.notes + notebook.summary(session.notebook, session.names, graded_names)
-    return Graded(results, notes, session.output(), time.perf_counter() - start, seed, opened.inputs)
+    output = session.output() + (opened.twin.output() if opened.twin is not None else "")
+    return Graded(results, notes, output, time.perf_counter() - start, seed, opened.inputs)

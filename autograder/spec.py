@@ -107,6 +107,7 @@ class Check:
     partial_credit: bool
     run: Callable
     forbid: Forbidden | None = None
+    ahead: Callable | None = None  # ctx -> the check's costliest Call, which a second worker may start at once
 
     @property
     def name(self) -> str:
@@ -118,9 +119,11 @@ class Check:
 
 
 def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, ...] = (),
-          partial_credit: bool = False, forbid: Forbidden | None = None) -> Callable[[Callable], Callable]:
+          partial_credit: bool = False, forbid: Forbidden | None = None,
+          ahead: Callable | None = None) -> Callable[[Callable], Callable]:
     """Declare a check; its docstring's first line is its title. ``forbid``: calls the course does not accept
-    in the functions the check grades (policy.py); their use scores 0, with the handout's reason."""
+    in the functions the check grades (policy.py); their use scores 0, with the handout's reason. ``ahead``:
+    ``ctx -> Call``, a costly call the check makes, that a second worker may answer meanwhile (ahead.py)."""
     if visible not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {VISIBILITIES}")
     if visible == "hidden" and points:
@@ -132,6 +135,7 @@ def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, 
         func = weight(points)(number(num)(visibility(visible)(tags(*tag)(func))))
         func.__partial_credit__ = partial_credit
         func.__forbid__ = forbid
+        func.__ahead__ = ahead
         return func
 
     return declare
@@ -140,6 +144,6 @@ def check(num: str, points: float, *, visible: str = "visible", tag: tuple[str, 
 def collect(module: types.ModuleType) -> list[Check]:
     """The checks a module declares, in the order of their numbers."""
     found = [Check(f.__number__, (f.__doc__ or f.__name__).strip().splitlines()[0], float(f.__weight__),
-                   f.__visibility__, tuple(f.__tags__), f.__partial_credit__, f, f.__forbid__)
+                   f.__visibility__, tuple(f.__tags__), f.__partial_credit__, f, f.__forbid__, f.__ahead__)
              for f in vars(module).values() if callable(f) and hasattr(f, "__partial_credit__")]
     return sorted(found, key=lambda c: tuple(int(p) for p in c.number.split(".")))

@@ -6,6 +6,7 @@ assignment's checks, which import its reference.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import importlib.util
 import re
@@ -101,7 +102,17 @@ def secrets_loaded() -> list[str]:
 def judges_formulas(name: str) -> bool:
     """Whether the checks of ``name`` judge formulas (import ``answers.formula``), read from their source
     without importing them: the grader then starts what SymPy needs beside its own start-up."""
+    return any(isinstance(node, ast.ImportFrom) and node.module == "answers"
+               and any(alias.name == "formula" for alias in node.names) for node in _syntax(name))
+
+
+def calls_ahead(name: str) -> bool:
+    """Whether a check of ``name`` declares a call ``ahead`` (ahead.py), read from the source without importing
+    it: the grader then forks the second worker's server while nothing secret is loaded."""
+    return any(isinstance(node, ast.keyword) and node.arg == "ahead" for node in _syntax(name))
+
+
+@functools.cache
+def _syntax(name: str) -> tuple[ast.AST, ...]:
     path = Path(__file__).with_name(f"{name}.py")
-    return path.exists() and any(isinstance(node, ast.ImportFrom) and node.module == "answers"
-                                 and any(alias.name == "formula" for alias in node.names)
-                                 for node in ast.walk(ast.parse(path.read_text())))
+    return tuple(ast.walk(ast.parse(path.read_text()))) if path.exists() else ()

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from ..ahead import Call
 from ..answers import exact_count, formula, truth_value
 from ..compare import WrongType, describe, float32_rounding, matches, mismatch
 from ..context import Context, Opaque, Returned, StudentFailure, callable_ref
@@ -873,10 +874,15 @@ def _double_descent_variant(seed: int, lamda: float | None, w_std: str, tune_on:
     return _double_descent_fits(seed, lamda, w_std)[tune_on]
 
 
+def _double_descent_call(ctx: Context, lamda: float | None) -> Call:
+    # the shared seed: the reference's curves are the costliest expected values, and no message states them
+    return Call("double_descent", (NUM_PARAMS, lamda, ctx.shared_seed), timeout=60.0)
+
+
 def _double_descent(ctx: Context, lamda: float | None) -> tuple[np.ndarray | None, Outcome | None]:
+    call = _double_descent_call(ctx, lamda)
     try:
-        # the shared seed: the reference's curves are the costliest expected values, and no message states them
-        errors, _ = ctx.call("double_descent", NUM_PARAMS, lamda, ctx.shared_seed, timeout=60.0).array()
+        errors, _ = ctx.call(call.name, *call.args, timeout=call.timeout).array()
     except WrongType as exc:
         return None, failed(f"double_descent {exc}", "wrong_type")
     if errors.shape != (len(NUM_PARAMS),):
@@ -914,7 +920,7 @@ def _curve(errors: np.ndarray) -> str:
     return ", ".join(f"p={p}: {e:.3g}" for p, e in zip(NUM_PARAMS, errors))
 
 
-@check("6.8", 3, tag=("double descent",))
+@check("6.8", 3, tag=("double descent",), ahead=lambda ctx: _double_descent_call(ctx, 0.01))
 def double_descent_peak(ctx: Context) -> Outcome:
     """double_descent with lamda=0.01 peaks near p = n_train = 300"""
     errors, wrong = _double_descent(ctx, 0.01)
@@ -938,7 +944,7 @@ def double_descent_peak(ctx: Context) -> Outcome:
                   f"(near n_train = 300); yours peaks at p={peak}\n  errors: {_curve(errors)}", "no_peak")
 
 
-@check("6.9", 3, tag=("double descent",))
+@check("6.9", 3, tag=("double descent",), ahead=lambda ctx: _double_descent_call(ctx, None))
 def double_descent_tuned(ctx: Context) -> Outcome:
     """double_descent with lamda tuned on validation has no peak"""
     errors, wrong = _double_descent(ctx, None)

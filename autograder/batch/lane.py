@@ -32,7 +32,7 @@ def main(assignment: str, results_dir: Path, folder: Path) -> int:
     from .report import columns
 
     try:
-        server, found = start_server(assignment, [folder], also_secret=[results_dir],
+        server, found = start_server(assignment, [folder], also_secret=[results_dir], twin=False,  # its core is its own
                                      unconfined=os.environ.get("AUTOGRADER_UNCONFINED") == "1")
     except ContainmentError as refusal:
         print(json.dumps({"refused": str(refusal)}), file=replies)

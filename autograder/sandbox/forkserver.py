@@ -77,6 +77,7 @@ class ForkServer:
         self.pid = self._process.pid
         self._sock = mine
         self._hello: dict | None = None  # read at first use: the grader goes on with its start-up meanwhile
+        self.twin: ForkServer | None = None  # a second server for the worker that answers calls ahead (ahead.py)
 
     @property
     def containment(self) -> dict:
@@ -105,6 +106,8 @@ class ForkServer:
         return self._reply()["status"]
 
     def close(self) -> None:
+        if self.twin is not None:
+            self.twin.close()
         self._sock.close()
         try:
             self._process.wait(timeout=30)

@@ -103,6 +103,7 @@ class Server(Protocol):
     """What starts and ends workers: the Linux fork server (forkserver.py) or the portable one (spawned.py)."""
 
     pid: int
+    twin: Server | None  # a second server, for the worker that answers calls ahead (ahead.py)
 
     @property
     def containment(self) -> dict:
@@ -172,6 +173,7 @@ class WorkerSession(Session):
         self._sock: socket.socket | None = None
         self._pid: int | None = None
         self._begun = False  # started by begin(), its import not awaited yet
+        self._queued = 0  # requests send() queued whose replies receive() has not read
         self._buffer = bytearray()
         self._broken: StudentFailure | None = None
         self._output: str | None = None
@@ -180,9 +182,33 @@ class WorkerSession(Session):
 
     def request(self, req: dict, timeout: float, subject: str) -> wire.Decoded:
         timeout *= time_scale()
-        arrays: dict[str, np.ndarray] = {}
-        message = wire.frame({"request": wire.encode(req, arrays)}, arrays)
+        message = self.message(req)
         return self._twice(subject, lambda retried: self._exchange(message, timeout, subject, retried))
+
+    @staticmethod
+    def message(req: dict) -> bytes:
+        """``req`` as the worker reads it."""
+        arrays: dict[str, np.ndarray] = {}
+        return wire.frame({"request": wire.encode(req, arrays)}, arrays)
+
+    def send(self, message: bytes) -> None:
+        """Queue a request for the worker, started now if it was not; ``receive`` reads the replies in order."""
+        if self._broken is not None:
+            raise self._broken
+        self.begin()
+        self._sock.sendall(message)
+        self._queued += 1
+
+    def receive(self, timeout: float, subject: str) -> wire.Decoded:
+        """The reply to the oldest request ``send`` queued, read as ``request`` reads one, never in a second
+        worker (the queued requests went to this one): a wait for a CPU raises Contended."""
+        if self._sock is None:
+            raise StudentFailure("crashed", f"no worker holds the request for {subject}")
+        if self._begun:
+            self._start(again=False)
+        reply, arrays = self._await(timeout * time_scale(), subject)
+        self._queued -= 1
+        return decode_reply(reply, arrays, subject)
 
     def _twice(self, subject: str, attempt: Callable[[bool], T]) -> T:
         """``attempt(retried=False)``; once more in a fresh worker if it timed out while the machine was busy."""
@@ -215,7 +241,9 @@ class WorkerSession(Session):
         reply, arrays = self._await(timeout, subject, retried)
         return decode_reply(reply, arrays, subject)
 
-    def _start(self) -> None:
+    def _start(self, again: bool = True) -> None:
+        """Await the import (the worker spawned first where it was not begun); ``again``: a second worker if
+        the first timed out while the machine was busy."""
         if self._broken is not None:
             raise self._broken
         subject = f"importing {self._file.name}"
@@ -227,7 +255,7 @@ class WorkerSession(Session):
             return self._await(self._import_timeout * time_scale(), subject, retried)[0]
 
         try:
-            ready = self._twice(subject, spawn_and_import)
+            ready = self._twice(subject, spawn_and_import) if again else spawn_and_import(False)
         except StudentFailure as failure:
             first, _, rest = failure.message.partition("\n")
             hint = (f"\n  likely cause: code at the top level of {self._file.name} runs whenever the file is "
@@ -361,7 +389,7 @@ class WorkerSession(Session):
         if self._sock is not None:
             self._sock.close()  # the worker sees end of stream and exits
             self._sock = None
-        self._stop()
+        self._stop(grace=0.0 if self._queued else 1.0)  # unless it is busy with requests no one will read
         self._output = self.output()
         os.close(self._output_fd)
         remove_private(self._private)

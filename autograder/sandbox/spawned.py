@@ -35,6 +35,7 @@ class SpawnServer:
     """Starts one interpreter per worker; the same interface as ForkServer (session.Server)."""
 
     containment = {"namespaces": False, "uid": None, "read_only": [], "portable": True}
+    twin = None  # a second interpreter per worker would cost more than the calls ahead save
 
     def __init__(self, inherited_socket: bool = os.name == "posix") -> None:
         """``inherited_socket``: each worker inherits its end of a socket pair (POSIX), so there is no port a
