@@ -181,6 +181,8 @@ def kill_all_processes_of(uid: int, seconds: float = 10.0) -> None:
     process-group kill misses; repeated while a fork raced with the kill or
     a killed process is still exiting (on a busy machine that takes a while).
     """
+    if not processes_of(uid):  # mostly so: the worker's PID namespace or its group's kill took them all
+        return
     deadline = time.monotonic() + seconds
     while True:
         pid = os.fork()
