@@ -11,10 +11,10 @@ it ran the very call for at least its limit, and asking again would double what 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .sandbox import StudentFailure, WorkerSession, wire
+from .sandbox import Limits, StudentFailure, WorkerSession, wire
 from .sandbox.session import Contended
 
 MAX_REQUEST_BYTES = 1 << 16  # sent before the worker reads: what a socket's buffer takes without blocking
@@ -35,6 +35,13 @@ class Call:
 def call_request(name: str, args: tuple, kwargs: dict) -> dict:
     """The request a call sends: the same whichever worker answers it."""
     return {"probe": "call", "name": name, "args": list(args), "kwargs": kwargs}
+
+
+def second_worker_limits() -> Limits:
+    """The first worker's limits with half its memory: both workers must fit beside the grader in Gradescope's
+    768 MB; a call that needs more fails in the second and is asked of the first, which has it all."""
+    limits = Limits()
+    return replace(limits, memory_bytes=limits.memory_bytes // 2)
 
 
 class Answers:

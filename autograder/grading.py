@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, TextIO
 
-from .ahead import Answers, spare_core
+from .ahead import Answers, second_worker_limits, spare_core
 from .answers import start_formula_judge
 from .assignments import GRADER_ROOT, Assignment, calls_ahead, judges_formulas, load, reference_path
 from .context import Context
@@ -184,7 +184,8 @@ def open_submission(assignment_name: str, path: Path, server: Server | None, *, 
                                 else InProcessSession(prepared.source, assignment_name))
             twin = getattr(server, "twin", None)
             return Opened(path, session, prepared.notes, inputs, prepared.static_source,
-                          WorkerSession(twin, prepared.source, assignment_name) if twin is not None else None)
+                          WorkerSession(twin, prepared.source, assignment_name, limits=second_worker_limits())
+                          if twin is not None else None)
         except NoSubmission as exc:
             return Opened(path, UnavailableSession(StudentFailure("no_submission", str(exc))), [str(exc)], seed, "")
 

@@ -65,15 +65,16 @@ def test_the_double_descents_are_answered_by_a_second_worker_when_a_core_is_spar
     assert all(t["score"] == 0 and "RuntimeError: late" in t["output"] for t in one_core.values()), one_core
 
 
-# The second worker answers 6.8's call (which the first would get wrong), then dies on 6.9's: the first is asked
-# that one, and answers it, though the second's processes were all killed meanwhile.
+# The second worker answers 6.8's call (which the first would get wrong), then fails on 6.9's: the first is asked
+# that one, and answers it, though the second's processes may all have been killed meanwhile.
 ANSWERS_ONE_THEN_DIES = {"in_the_first": "if lamda is not None: raise RuntimeError('late')",
                          "in_the_second": "if lamda is None: import os; os._exit(7)"}
 
 
 @needs_two_cores
-def test_a_second_worker_that_dies_costs_nothing_the_first_asks_again(tmp_path):
-    results = graded(tmp_path, **ANSWERS_ONE_THEN_DIES)
+@pytest.mark.parametrize("fails", ["import os; os._exit(7)", "raise MemoryError"])  # it has half the memory
+def test_a_second_worker_that_fails_costs_nothing_the_first_is_asked_again(tmp_path, fails):
+    results = graded(tmp_path, **{**ANSWERS_ONE_THEN_DIES, "in_the_second": f"if lamda is None: {fails}"})
     assert all(t["score"] == 3 for t in results.values()), results
 
 
