@@ -72,7 +72,8 @@ ANSWERS_ONE_THEN_DIES = {"in_the_first": "if lamda is not None: raise RuntimeErr
 
 
 @needs_two_cores
-@pytest.mark.parametrize("fails", ["import os; os._exit(7)", "raise MemoryError"])  # it has half the memory
+@pytest.mark.parametrize("fails", ["import os; os._exit(7)", "raise MemoryError"],  # it has half the memory
+                         ids=["dies", "raises"])
 def test_a_second_worker_that_fails_costs_nothing_the_first_is_asked_again(tmp_path, fails):
     results = graded(tmp_path, **{**ANSWERS_ONE_THEN_DIES, "in_the_second": f"if lamda is None: {fails}"})
     assert all(t["score"] == 3 for t in results.values()), results
@@ -80,10 +81,15 @@ def test_a_second_worker_that_fails_costs_nothing_the_first_is_asked_again(tmp_p
 
 @needs_two_cores
 @pytest.mark.skipif(os.geteuid() != 0, reason="the lock-down needs root")
+@pytest.mark.parametrize("second", [ANSWERS_ONE_THEN_DIES["in_the_second"],
+                                    "import os, signal; os.kill(-1, signal.SIGKILL)"],  # all it may signal
+                         ids=["dies", "kills_every_process_it_may"])
 def test_without_namespaces_each_worker_has_its_own_account_and_one_killed_leaves_the_other(autograder_zip,
-                                                                                              gradescope_root):
-    """As Gradescope runs it: stopping a worker kills every process of its sandbox account."""
-    submission = (ROOT / "reference" / "hw6.py").read_text() + TELLS_THE_WORKERS_APART.format(**ANSWERS_ONE_THEN_DIES)
+                                                                                              gradescope_root, second):
+    """As Gradescope runs it: stopping a worker kills every process of its sandbox account, and student code
+    may kill every process of its own."""
+    submission = (ROOT / "reference" / "hw6.py").read_text() + TELLS_THE_WORKERS_APART.format(
+        in_the_first=ANSWERS_ONE_THEN_DIES["in_the_first"], in_the_second=second)
     document = run_autograder(autograder_zip, gradescope_root, {"hw6.py": submission},
                               env={"AUTOGRADER_NAMESPACES": "0"})
     assert document["score"] == 48, [(t["number"], t["output"]) for t in document["tests"] if t["score"] == 0]
@@ -93,6 +99,6 @@ def test_without_namespaces_each_worker_has_its_own_account_and_one_killed_leave
 def test_a_call_that_hangs_in_the_second_worker_is_a_timeout_said_once(tmp_path):
     """It ran the very call for its whole limit: asking the first worker again would double what a hang costs;
     and as for any function that timed out, it is not called again."""
-    results = graded(tmp_path, in_the_second="import time; time.sleep(10**6)", scale="0.2")
-    assert results["6.8"]["score"] == 0 and "timed out after 12 s in double_descent" in results["6.8"]["output"]
+    results = graded(tmp_path, in_the_second="import time; time.sleep(10**6)", scale="0.1")
+    assert results["6.8"]["score"] == 0 and "timed out after 6 s in double_descent" in results["6.8"]["output"]
     assert results["6.9"]["score"] == 0 and "(in an earlier check; not called again)" in results["6.9"]["output"]
