@@ -53,11 +53,11 @@ class Answers:
         self._received: dict[str, wire.Decoded | StudentFailure] = {}
         try:
             for call in calls:
-                message = session.message(call.request())
-                if len(message) > MAX_REQUEST_BYTES:
-                    continue
-                session.send(message)
-                self._pending.append((wire.digest(call.request()), call))
+                req = call.request()
+                message = session.message(req)
+                if len(message) <= MAX_REQUEST_BYTES:
+                    session.send(message)
+                    self._pending.append((wire.digest(req), call))
         except (StudentFailure, OSError, RuntimeError):  # a worker or server that could not start: none ahead
             self._pending.clear()
 
@@ -76,9 +76,6 @@ class Answers:
         if isinstance(found, StudentFailure):
             raise found
         return found
-
-    def close(self) -> None:
-        self._session.close()
 
 
 def spare_core() -> bool:
