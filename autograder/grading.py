@@ -109,7 +109,7 @@ def run_checks(assignment: Assignment, session: Session, *, seed: int = 0, share
     ``twin``: a second session of the submission, given the checks' calls ahead (ahead.py)."""
     ctx = Context(session, seed, shared_seed)
     selected = [c for c in assignment.checks if select is None or select(c)]
-    if twin is not None:
+    if twin is not None and session.imported():  # not before: what a submission does at import, it does once
         ctx.ahead = Answers(twin, [c.ahead(ctx) for c in selected if c.ahead is not None])
     results = []
     told: dict[str, str] = {}  # a failure that stops every check (no submission, an import that failed): said once

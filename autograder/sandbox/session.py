@@ -185,6 +185,16 @@ class WorkerSession(Session):
         message = self.message(req)
         return self._twice(subject, lambda retried: self._exchange(message, timeout, subject, retried))
 
+    def imported(self) -> bool:
+        """Whether the submission imported, awaiting its import (in a worker started now where none was); a
+        failure is kept for the first request to raise."""
+        try:
+            if self._sock is None or self._begun:
+                self._start()
+        except StudentFailure:
+            return False
+        return True
+
     @staticmethod
     def message(req: dict) -> bytes:
         """``req`` as the worker reads it."""
