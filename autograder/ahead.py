@@ -81,13 +81,12 @@ class Answers:
 def spare_core() -> bool:
     """Whether a second worker would have a core of its own: ``AUTOGRADER_SECOND_WORKER`` (1 or 0) says so where
     set; else two cores in this process's affinity and in its control group's quota (a container limited to
-    one CPU, as Gradescope's may be, would only slice it), on a machine not already running as many processes
-    as it has cores (the load average: a busy laptop, a test suite, another grader)."""
+    one CPU, as Gradescope's may be, would only slice it). Other processes' load is not asked: with one
+    spinning, hw6 graded as fast with a second worker as without (1.27 and 1.29 x import torch)."""
     forced = os.environ.get("AUTOGRADER_SECOND_WORKER")
     if forced in ("0", "1"):
         return forced == "1"
-    cores = len(os.sched_getaffinity(0))
-    if cores < 2 or os.getloadavg()[0] >= cores:
+    if len(os.sched_getaffinity(0)) < 2:
         return False
     for quota_file, period_file in (("cpu.max", None), ("cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us")):
         try:
