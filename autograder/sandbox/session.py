@@ -189,8 +189,7 @@ class WorkerSession(Session):
         """Whether the submission imported, awaiting its import (in a worker started now where none was); a
         failure is kept for the first request to raise."""
         try:
-            if self._sock is None or self._begun:
-                self._start()
+            self._ready()
         except StudentFailure:
             return False
         return True
@@ -241,9 +240,13 @@ class WorkerSession(Session):
         self._pid, self._sock = self._server.spawn(job, self._output_fd)
         self._buffer = bytearray()
 
-    def _exchange(self, message: bytes, timeout: float, subject: str, retried: bool) -> wire.Decoded:
+    def _ready(self) -> None:
+        """A worker that imported the submission, started and awaited where not yet (raising what failed)."""
         if self._sock is None or self._begun:
             self._start()
+
+    def _exchange(self, message: bytes, timeout: float, subject: str, retried: bool) -> wire.Decoded:
+        self._ready()
         try:
             self._sock.sendall(message)
         except OSError:
